@@ -1,0 +1,192 @@
+// Chain: a list of bound layers run one after another. It is the engine behind
+// Sequential, Residual and Repeat, and is itself a bound layer, so containers nest.
+//
+// Per-sample layout of the chain's cache (times batch at run time):
+//   [output of layer 0] ... [output of layer n-2] [cache of layer 0] ... [cache of layer n-1]
+// The last layer writes straight into the chain's own output y.
+// Workspace: two ping-pong gradient buffers, then the largest workspace any layer needs.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+
+#include "typenet/core/layer.hpp"
+#include "typenet/core/type_list.hpp"
+
+namespace tn::detail {
+
+// Binds each spec to the shape the previous one produced. One instantiation per
+// layer: linear in the length of the chain.
+template <class In, class... Specs>
+struct bind_all {
+    using type = type_list<>;
+    using output_shape = In;
+};
+template <class In, class S, class... Rest>
+struct bind_all<In, S, Rest...> {
+    using head = bind_layer_t<S, In>;
+    using tail = bind_all<typename head::output_shape, Rest...>;
+    using type = typename prepend<head, typename tail::type>::type;
+    using output_shape = typename tail::output_shape;
+};
+
+// A bound layer may fuse its forward with the next one (Dense + activation: one
+// GEMM with a bias+activation epilogue). The pair is computed in one call; the
+// next layer's forward is then skipped.
+template <class B, class Next>
+consteval bool fuses() {
+    if constexpr (requires { B::template fuses_with<Next>; }) return B::template fuses_with<Next>;
+    else return false;
+}
+
+template <class In, class List>
+struct Chain;
+
+template <class In, class... B>
+struct Chain<In, type_list<B...>> {
+    using input_shape = In;
+    using layers = type_list<B...>;
+    static constexpr std::size_t count = sizeof...(B);
+    // The last layer's output (the comma fold yields its last operand).
+    using output_shape =
+        typename decltype((std::type_identity<In>{}, ..., std::type_identity<typename B::output_shape>{}))::type;
+
+    static constexpr std::array<std::size_t, count + 1> param_offsets = [] {
+        std::array<std::size_t, count + 1> off{};
+        std::size_t sizes[] = {param_count_of<B>()..., 0};
+        for (std::size_t i = 0; i < count; ++i) off[i + 1] = off[i] + sizes[i];
+        return off;
+    }();
+    static constexpr std::size_t param_count = param_offsets[count];
+
+    // Where each layer's output and own cache start, in floats per sample.
+    static constexpr std::array<std::size_t, count + 1> output_offsets = [] {
+        std::array<std::size_t, count + 1> off{};
+        std::size_t sizes[] = {B::output_shape::size..., 0};
+        for (std::size_t i = 0; i < count; ++i) off[i + 1] = off[i] + (i + 1 < count ? sizes[i] : 0);
+        return off;
+    }();
+    static constexpr std::array<std::size_t, count + 1> cache_offsets = [] {
+        std::array<std::size_t, count + 1> off{};
+        std::size_t sizes[] = {cache_size_of<B>()..., 0};
+        off[0] = output_offsets[count];
+        for (std::size_t i = 0; i < count; ++i) off[i + 1] = off[i] + sizes[i];
+        return off;
+    }();
+    static constexpr std::size_t cache_size = cache_offsets[count];
+
+    // The widest gradient that flows between two layers (the inputs of layers 1..n-1).
+    static constexpr std::size_t gradient_width = std::max({std::size_t{1}, B::input_shape::size...});
+    static constexpr std::size_t workspace_size =
+        2 * gradient_width + std::max({std::size_t{0}, workspace_size_of<B>()...});
+
+    static constexpr bool valid = In::valid && output_shape::valid;
+
+    static void init(float* params, Rng& rng) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (init_layer<B>(params + param_offsets[I], rng), ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    // Parameters are named as PyTorch's nn.Sequential inside a module attribute
+    // `layers` would name them: layers.3.weight.
+    template <class F>
+    static void for_each_param(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (for_each_param_of<B>([&](const std::string& name, std::size_t offset, auto shape) {
+                 std::string full = "layers.";
+                 full.append(std::to_string(I)).append(".").append(name);
+                 f(full, param_offsets[I] + offset, shape);
+             }),
+             ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    static void summarize_children(std::vector<SummaryRow>& rows, int depth) {
+        (summarize_layer<B>(rows, depth), ...);
+    }
+
+    // The output of layer i for a batch (the chain's own y for the last layer).
+    static float* output_of(std::size_t i, std::size_t batch, float* y, float* cache) {
+        return i + 1 == count ? y : cache + output_offsets[i] * batch;
+    }
+
+    static void forward(const Pass& p, const float* params, const float* x, float* y, float* cache,
+                        float* workspace) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (forward_layer<I>(p, params, x, y, cache, workspace), ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    static void backward(const Pass& p, const float* params, const float* x, const float* y, const float* dy,
+                         float* dx, float* dparams, const float* cache, float* workspace) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (backward_layer<count - 1 - I>(p, params, x, y, dy, dx, dparams, cache, workspace), ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    // Calls f(index, name, pointer, floats) for each layer's output after a forward,
+    // in order: used to find where a NaN first appeared.
+    template <class F>
+    static void for_each_output(std::size_t batch, const float* y, const float* cache, F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f(I, at_t<I, layers>::name(),
+               output_of(I, batch, const_cast<float*>(y), const_cast<float*>(cache)),
+               at_t<I, layers>::output_shape::size * batch),
+             ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+private:
+    template <std::size_t I>
+    static consteval bool fused_with_previous() {
+        if constexpr (I == 0) return false;
+        else return fuses<at_t<I - 1, layers>, at_t<I, layers>>();
+    }
+    template <std::size_t I>
+    static consteval bool fused_with_next() {
+        if constexpr (I + 1 >= count) return false;
+        else return fuses<at_t<I, layers>, at_t<I + 1, layers>>();
+    }
+
+    template <std::size_t I>
+    static void forward_layer(const Pass& p, const float* params, const float* x, float* y, float* cache,
+                              float* workspace) {
+        using L = at_t<I, layers>;
+        const std::size_t n = p.batch;
+        const float* in = I == 0 ? x : output_of(I - 1, n, y, cache);
+        float* out = output_of(I, n, y, cache);
+        if constexpr (fused_with_previous<I>()) {
+            return;  // computed together with the previous layer
+        } else if constexpr (fused_with_next<I>()) {
+            L::template forward_fused<at_t<I + 1, layers>>(p, params + param_offsets[I], in, out,
+                                                             output_of(I + 1, n, y, cache));
+        } else {
+            L::forward(p, params + param_offsets[I], in, out, cache + cache_offsets[I] * n,
+                       workspace + 2 * gradient_width * n);
+        }
+    }
+
+    template <std::size_t I>
+    static void backward_layer(const Pass& p, const float* params, const float* x, const float* y,
+                               const float* dy, float* dx, float* dparams, const float* cache, float* workspace) {
+        using L = at_t<I, layers>;
+        const std::size_t n = p.batch;
+        float* mutable_cache = const_cast<float*>(cache);
+        float* mutable_y = const_cast<float*>(y);
+        const float* in = I == 0 ? x : output_of(I - 1, n, mutable_y, mutable_cache);
+        const float* out = output_of(I, n, mutable_y, mutable_cache);
+        float* gradient[2] = {workspace, workspace + gradient_width * n};
+        const float* d_out = I + 1 == count ? dy : gradient[(I + 1) % 2];
+        float* d_in = I == 0 ? dx : gradient[I % 2];
+        L::backward(p, params + param_offsets[I], in, out, d_out, d_in, dparams + param_offsets[I],
+                    cache + cache_offsets[I] * n, workspace + 2 * gradient_width * n);
+    }
+};
+
+// A chain bound to its input, from a list of specs.
+template <class In, class... Specs>
+using chain_of = Chain<In, typename bind_all<In, Specs...>::type>;
+
+}  // namespace tn::detail

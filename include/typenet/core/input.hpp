@@ -1,0 +1,25 @@
+// Input<dims...>: the first element of a model, naming the shape of one sample.
+#pragma once
+#include <cstddef>
+
+#include "typenet/core/errors.hpp"
+#include "typenet/core/shape.hpp"
+
+namespace tn {
+
+struct InputTag {};
+
+template <std::size_t... Dims>
+struct Input : InputTag {
+    static constexpr bool nonzero = sizeof...(Dims) > 0 && ((Dims > 0) && ...);
+    static_assert(ZeroSizedDimension<Input, Got<Dims...>, nonzero>::ok,
+                  "Input: every dimension must be at least 1");
+    using shape = checked_shape_t<nonzero, Shape<Dims...>>;
+};
+
+// Anything that can start a model: Input<...> now; token inputs later
+// (TokenInput<T> with an integer Tokens<T> shape) follow the same protocol.
+template <class I>
+concept InputSpec = std::is_base_of_v<InputTag, I> && requires { typename I::shape; };
+
+}  // namespace tn

@@ -1,0 +1,115 @@
+// The layer protocol.
+//
+// A user writes a layer *spec*, e.g. Dense<120>, which knows nothing of its input.
+// Sequential binds each spec to the shape that reaches it: `Spec::bind<In>` is the
+// *bound layer*, a stateless type with static members:
+//
+//   using input_shape, output_shape;          // the shape rule, at compile time
+//   static constexpr std::size_t param_count;  // trainable floats      (default 0)
+//   static constexpr std::size_t cache_size;   // floats per sample that forward
+//                                              // keeps for backward    (default 0)
+//   static constexpr std::size_t workspace_size; // scratch floats per sample,
+//                                              // free between calls    (default 0)
+//   static std::string name();                 // "Dense<120>"
+//   static void init(float* params, Rng&);     // (only with parameters)
+//   static void for_each_param(auto&& f);      // f(name, offset, shape) (only with parameters)
+//   static void forward(const Pass&, const float* params, const float* x, float* y,
+//                       float* cache, float* workspace);
+//   static void backward(const Pass&, const float* params, const float* x,
+//                        const float* y, const float* dy, float* dx, float* dparams,
+//                        const float* cache, float* workspace);
+//
+// Tensors are row-major [batch, input_shape...] blocks in the model's arenas.
+// backward *writes* (never accumulates) dparams, and dx may be null when nobody
+// needs the input gradient (the first layer of a model): layers then skip that work.
+// Forward and backward of a layer sit side by side in one header (decision 7).
+#pragma once
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "typenet/core/rng.hpp"
+#include "typenet/core/shape.hpp"
+
+namespace tn {
+
+// What one forward/backward call needs to know at run time.
+struct Pass {
+    std::size_t batch = 1;
+    bool training = false;
+    Rng* rng = nullptr;  // dropout and other stochastic layers draw from it
+    // Room for later modules, unused by the core layers:
+    std::size_t length = 0;         // runtime sequence length (<= the static maximum); 0: full
+    const float* memory = nullptr;  // a second input, e.g. cross-attention memory
+};
+
+// One row of Model::summary(); containers add their children one level deeper.
+struct SummaryRow {
+    int depth = 0;
+    std::string name;
+    std::string output_shape;
+    std::size_t params = 0;
+};
+
+// Defaults for the optional members of the protocol.
+template <class B>
+consteval std::size_t param_count_of() {
+    if constexpr (requires { B::param_count; }) return B::param_count;
+    else return 0;
+}
+template <class B>
+consteval std::size_t cache_size_of() {
+    if constexpr (requires { B::cache_size; }) return B::cache_size;
+    else return 0;
+}
+template <class B>
+consteval std::size_t workspace_size_of() {
+    if constexpr (requires { B::workspace_size; }) return B::workspace_size;
+    else return 0;
+}
+
+template <class B>
+void init_layer(float* params, Rng& rng) {
+    if constexpr (requires { B::init(params, rng); }) B::init(params, rng);
+}
+
+// f(std::string name, std::size_t offset, std::vector<std::size_t> shape)
+template <class B, class F>
+void for_each_param_of(F&& f) {
+    if constexpr (requires { B::for_each_param(f); }) B::for_each_param(f);
+}
+
+template <class B>
+void summarize_layer(std::vector<SummaryRow>& rows, int depth) {
+    if constexpr (requires { B::summarize(rows, depth); }) {
+        B::summarize(rows, depth);
+    } else {
+        rows.push_back({depth, B::name(), shape_string<typename B::output_shape>(), param_count_of<B>()});
+    }
+}
+
+// A bound layer whose input came from a layer that already failed its shape rule.
+// It does nothing and asserts nothing, so only the first error is reported.
+template <class Spec>
+struct Poisoned {
+    using input_shape = InvalidShape;
+    using output_shape = InvalidShape;
+    static std::string name() { return "<after a shape error>"; }
+    static void forward(const Pass&, const float*, const float*, float*, float*, float*) {}
+    static void backward(const Pass&, const float*, const float*, const float*, const float*, float*, float*,
+                         const float*, float*) {}
+};
+
+template <class Spec, class In, bool = In::valid>
+struct bind_layer {
+    using type = typename Spec::template bind<In>;
+};
+template <class Spec, class In>
+struct bind_layer<Spec, In, false> {
+    using type = Poisoned<Spec>;
+};
+template <class Spec, class In>
+using bind_layer_t = typename bind_layer<Spec, In>::type;
+
+}  // namespace tn

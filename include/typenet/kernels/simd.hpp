@@ -1,0 +1,40 @@
+// The SIMD vocabulary of typenet's kernels: one xsimd batch of floats for the best
+// instruction set the compiler targets (AVX2+FMA here, AVX-512 where built for it).
+#pragma once
+#include <cstddef>
+#include <xsimd/xsimd.hpp>
+
+namespace tn::simd {
+
+using arch = xsimd::default_arch;
+using vec = xsimd::batch<float, arch>;
+inline constexpr std::size_t width = vec::size;
+
+// Applies `body(vec&...)`-style work over n floats: full vectors first, then the
+// tail through a zero-padded vector, so every kernel is written once, for vec.
+template <class Body>
+inline void for_each_chunk(std::size_t n, Body&& body) {
+    std::size_t i = 0;
+    for (; i + width <= n; i += width) body(i, width);
+    if (i < n) body(i, n - i);
+}
+
+// Loads `count` floats (count <= width) from p; missing lanes are zero.
+inline vec load(const float* p, std::size_t count) {
+    if (count == width) return vec::load_unaligned(p);
+    alignas(64) float buf[width] = {};
+    for (std::size_t k = 0; k < count; ++k) buf[k] = p[k];
+    return vec::load_aligned(buf);
+}
+
+inline void store(float* p, const vec& v, std::size_t count) {
+    if (count == width) {
+        v.store_unaligned(p);
+        return;
+    }
+    alignas(64) float buf[width];
+    v.store_aligned(buf);
+    for (std::size_t k = 0; k < count; ++k) p[k] = buf[k];
+}
+
+}  // namespace tn::simd

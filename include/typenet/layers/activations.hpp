@@ -1,0 +1,104 @@
+// The activations of modules 01-03. Each forward and its derivative side by side.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <string>
+
+#include "typenet/layers/activation.hpp"
+
+namespace tn {
+
+// Heaviside step, the perceptron's unit: 1 if x >= 0, else 0. Its derivative is 0
+// almost everywhere, so backward passes the gradient straight through: SGD on the
+// squared error then performs exactly Rosenblatt's rule w += lr (t - y) x.
+struct Step : Elementwise<Step> {
+    static std::string name() { return "Step"; }
+    static constexpr bool from_output = true;
+    template <class V> static V forward(V x) { return xsimd::select(x >= V(0.f), V(1.f), V(0.f)); }
+    template <class V> static V backward(V, V, V dy) { return dy; }
+};
+
+struct Identity : Elementwise<Identity> {
+    static std::string name() { return "Identity"; }
+    static constexpr bool from_output = true;
+    template <class V> static V forward(V x) { return x; }
+    template <class V> static V backward(V, V, V dy) { return dy; }
+};
+
+struct Sigmoid : Elementwise<Sigmoid> {
+    static std::string name() { return "Sigmoid"; }
+    static constexpr bool from_output = true;
+    template <class V> static V forward(V x) { return V(1.f) / (V(1.f) + xsimd::exp(-x)); }
+    template <class V> static V backward(V, V y, V dy) { return dy * y * (V(1.f) - y); }
+};
+
+struct Tanh : Elementwise<Tanh> {
+    static std::string name() { return "Tanh"; }
+    static constexpr bool from_output = true;
+    template <class V> static V forward(V x) { return xsimd::tanh(x); }
+    template <class V> static V backward(V, V y, V dy) { return dy * (V(1.f) - y * y); }
+};
+
+struct ReLU : Elementwise<ReLU> {
+    static std::string name() { return "ReLU"; }
+    static constexpr bool from_output = true;
+    template <class V> static V forward(V x) { return xsimd::max(x, V(0.f)); }
+    template <class V> static V backward(V, V y, V dy) { return xsimd::select(y > V(0.f), dy, V(0.f)); }
+};
+
+// LeakyReLU<Num, Den>: slope Num/Den for x < 0 (default 0.01, as PyTorch).
+// A ratio, not a float, because clang 14 takes no float template arguments.
+template <std::intmax_t Num = 1, std::intmax_t Den = 100>
+struct LeakyReLU : Elementwise<LeakyReLU<Num, Den>> {
+    static_assert(Num > 0 && Den > 0, "LeakyReLU<Num, Den>: the slope Num/Den must be positive");
+    static constexpr float slope = float(Num) / float(Den);
+    static std::string name() { return "LeakyReLU<" + std::to_string(Num) + "/" + std::to_string(Den) + ">"; }
+    static constexpr bool from_output = true;  // sign(y) == sign(x) for a positive slope
+    template <class V> static V forward(V x) { return xsimd::select(x > V(0.f), x, x * V(slope)); }
+    template <class V> static V backward(V, V y, V dy) { return xsimd::select(y > V(0.f), dy, dy * V(slope)); }
+};
+
+// ELU<Num, Den>: x for x > 0, alpha (e^x - 1) otherwise; alpha = Num/Den (default 1).
+template <std::intmax_t Num = 1, std::intmax_t Den = 1>
+struct ELU : Elementwise<ELU<Num, Den>> {
+    static_assert(Num > 0 && Den > 0, "ELU<Num, Den>: alpha = Num/Den must be positive");
+    static constexpr float alpha = float(Num) / float(Den);
+    static std::string name() { return Num == Den ? "ELU" : "ELU<" + std::to_string(Num) + "/" + std::to_string(Den) + ">"; }
+    static constexpr bool from_output = true;  // for x <= 0, dy/dx = alpha e^x = y + alpha
+    template <class V> static V forward(V x) { return xsimd::select(x > V(0.f), x, V(alpha) * xsimd::expm1(x)); }
+    template <class V> static V backward(V, V y, V dy) {
+        return xsimd::select(y > V(0.f), dy, dy * (y + V(alpha)));
+    }
+};
+
+// SELU (Klambauer et al. 2017): self-normalising with LeCun-normal weights.
+struct SELU : Elementwise<SELU> {
+    static constexpr float alpha = 1.6732632423543772f;
+    static constexpr float lambda = 1.0507009873554805f;
+    static std::string name() { return "SELU"; }
+    static constexpr bool from_output = true;  // for x <= 0, dy/dx = lambda alpha e^x = y + lambda alpha
+    template <class V> static V forward(V x) {
+        return V(lambda) * xsimd::select(x > V(0.f), x, V(alpha) * xsimd::expm1(x));
+    }
+    template <class V> static V backward(V, V y, V dy) {
+        return xsimd::select(y > V(0.f), dy * V(lambda), dy * (y + V(lambda * alpha)));
+    }
+};
+
+// GELU, the exact form x * Phi(x) (PyTorch's default). Its derivative
+// Phi(x) + x phi(x) needs x, so the fused Dense+GELU also stores the pre-activation.
+struct GELU : Elementwise<GELU> {
+    static std::string name() { return "GELU"; }
+    static constexpr bool from_output = false;
+    template <class V> static V forward(V x) {
+        return V(0.5f) * x * (V(1.f) + xsimd::erf(x * V(std::numbers::sqrt2_v<float> / 2)));
+    }
+    template <class V> static V backward(V x, V, V dy) {
+        const V cdf = V(0.5f) * (V(1.f) + xsimd::erf(x * V(std::numbers::sqrt2_v<float> / 2)));
+        const V pdf = xsimd::exp(V(-0.5f) * x * x) * V(0.3989422804014327f);  // 1/sqrt(2 pi)
+        return dy * (cdf + x * pdf);
+    }
+};
+
+}  // namespace tn

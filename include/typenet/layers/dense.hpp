@@ -1,0 +1,132 @@
+// Dense<N>: a fully connected layer, y = x W^T + b, W of shape [N, in] (PyTorch's
+// nn.Linear layout, so checkpoints interchange). On a sequence [T, D] it acts on
+// every position alike, giving [T, N], as the Transformer's feed-forward needs.
+//
+// Forward is one GEMM whose epilogue adds the bias and, when an element-wise
+// activation follows, applies it while the tile is still in registers.
+#pragma once
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "typenet/core/errors.hpp"
+#include "typenet/core/layer.hpp"
+#include "typenet/kernels/elementwise.hpp"
+#include "typenet/kernels/gemm.hpp"
+#include "typenet/layers/activation.hpp"
+
+namespace tn {
+
+struct NoBias {};
+
+template <std::size_t N, class... Options>
+struct Dense;
+
+namespace detail {
+
+// Bias plus activation F, applied to finished rows of the GEMM's C. With
+// `activated` set, C holds the pre-activation z and F(z) goes to `activated`;
+// otherwise F(z) overwrites C.
+template <class F, bool HasBias>
+struct BiasActivation {
+    const float* bias;
+    float* activated = nullptr;
+    std::size_t ld = 0;
+    void operator()(std::size_t i, std::size_t j0, float* c, std::size_t n) const {
+        simd::for_each_chunk(n, [&](std::size_t j, std::size_t count) {
+            simd::vec z = simd::load(c + j, count);
+            if constexpr (HasBias) z += simd::load(bias + j0 + j, count);
+            if (activated) {
+                simd::store(c + j, z, count);
+                simd::store(activated + i * ld + j0 + j, F::forward(z), count);
+            } else {
+                simd::store(c + j, F::forward(z), count);
+            }
+        });
+    }
+};
+
+template <class Spec, class In, std::size_t N, bool HasBias>
+struct DenseLayer {
+    static constexpr bool flat_enough = In::rank == 1 || In::rank == 2;
+    static_assert(NeedsFlatInput<Spec, typename got_of<In>::type, flat_enough>::ok,
+                  "Dense: input is an image or volume (rank 3 or more); put Flatten before Dense");
+    static constexpr std::size_t features = In::dims[In::rank - 1];      // F
+    static constexpr std::size_t positions = In::size / features;         // T (1 for a flat input)
+    static constexpr std::size_t weight_count = N * features;
+
+    using input_shape = In;
+    using output_shape =
+        checked_shape_t<flat_enough, std::conditional_t<In::rank == 1, Shape<N>, Shape<positions, N>>>;
+    static constexpr std::size_t param_count = weight_count + (HasBias ? N : 0);
+
+    static std::string name() { return Spec::name(); }
+
+    template <class F>
+    static void for_each_param(F&& f) {
+        f(std::string("weight"), std::size_t{0}, std::vector<std::size_t>{N, features});
+        if constexpr (HasBias) f(std::string("bias"), weight_count, std::vector<std::size_t>{N});
+    }
+
+    // Xavier/Glorot uniform, zero bias: the Keras default. Init<...> choices come
+    // with the training-essentials module.
+    static void init(float* params, Rng& rng) {
+        const float limit = std::sqrt(6.f / float(features + N));
+        for (std::size_t i = 0; i < weight_count; ++i) params[i] = rng.uniform(-limit, limit);
+        if constexpr (HasBias)
+            for (std::size_t i = 0; i < N; ++i) params[weight_count + i] = 0.f;
+    }
+
+    static void forward(const Pass& p, const float* params, const float* x, float* y, float*, float*) {
+        gemm_forward(p, params, x, y, BiasActivation<Identity, HasBias>{params + weight_count});
+    }
+
+    template <class Next>
+    static constexpr bool fuses_with = is_elementwise<Next>;
+
+    // Dense followed by an element-wise activation: one GEMM. z is stored only when
+    // the activation's backward needs it.
+    template <class Next>
+    static void forward_fused(const Pass& p, const float* params, const float* x, float* z, float* y) {
+        using F = typename Next::function;
+        if constexpr (F::from_output)
+            gemm_forward(p, params, x, y, BiasActivation<F, HasBias>{params + weight_count});
+        else
+            gemm_forward(p, params, x, z, BiasActivation<F, HasBias>{params + weight_count, y, N});
+    }
+
+    static void backward(const Pass& p, const float* params, const float* x, const float*, const float* dy,
+                         float* dx, float* dparams, const float*, float*) {
+        using kernels::Transpose;
+        const std::size_t rows = p.batch * positions;
+        // dW [N, F] = dY^T [N, rows] . X [rows, F]
+        kernels::gemm(Transpose::Yes, Transpose::No, N, features, rows, dy, N, x, features, 0.f, dparams,
+                      features);
+        if constexpr (HasBias) kernels::column_sums(dy, rows, N, dparams + weight_count);
+        // dX [rows, F] = dY [rows, N] . W [N, F]; skipped for the first layer.
+        if (dx) kernels::gemm(Transpose::No, Transpose::No, rows, features, N, dy, N, params, features, 0.f, dx,
+                              features);
+    }
+
+private:
+    template <class Epilogue>
+    static void gemm_forward(const Pass& p, const float* params, const float* x, float* c, const Epilogue& e) {
+        using kernels::Transpose;
+        // Y [rows, N] = X [rows, F] . W^T [F, N]
+        kernels::gemm(Transpose::No, Transpose::Yes, p.batch * positions, N, features, x, features, params,
+                      features, 0.f, c, N, e);
+    }
+};
+
+}  // namespace detail
+
+template <std::size_t N, class... Options>
+struct Dense {
+    static_assert(N > 0, "Dense<N>: N, the number of output features, must be at least 1");
+    static constexpr bool has_bias = !(std::is_same_v<Options, NoBias> || ...);
+    template <class In>
+    using bind = detail::DenseLayer<Dense, In, N, has_bias>;
+    static std::string name() { return "Dense<" + std::to_string(N) + (has_bias ? ">" : ", NoBias>"); }
+};
+
+}  // namespace tn

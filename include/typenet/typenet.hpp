@@ -1,0 +1,23 @@
+// typenet: neural networks as C++ types. One include for everything.
+#pragma once
+
+#include "typenet/core/errors.hpp"
+#include "typenet/core/input.hpp"
+#include "typenet/core/layer.hpp"
+#include "typenet/core/repeat.hpp"
+#include "typenet/core/residual.hpp"
+#include "typenet/core/sequential.hpp"
+#include "typenet/core/shape.hpp"
+#include "typenet/layers/activations.hpp"
+#include "typenet/layers/dense.hpp"
+#include "typenet/layers/flatten.hpp"
+#include "typenet/layers/softmax.hpp"
+#include "typenet/losses/binary_cross_entropy.hpp"
+#include "typenet/losses/hinge.hpp"
+#include "typenet/losses/mse.hpp"
+#include "typenet/losses/softmax_cross_entropy.hpp"
+#include "typenet/model.hpp"
+#include "typenet/optim/sgd.hpp"
+#include "typenet/train/dataset.hpp"
+#include "typenet/train/fit.hpp"
+#include "typenet/train/history.hpp"
