@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what typenet needs on Debian 12 and fetches the course's data.
+# Idempotent: installs only missing packages, fetches only missing data.
+#   scripts/setup.sh            build tools, libraries, data
+#   scripts/setup.sh --bench    also what the benchmarks need (OpenBLAS, Google Benchmark, PyTorch)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    g++ make cmake pkg-config             # the toolchain
+    clang libomp-14-dev                   # the second compiler the compile-fail tests check
+    libxtensor-dev xtl-dev libxsimd-dev   # tensors and SIMD
+    libboost-dev                          # Boost.Hana
+    doctest-dev                           # unit tests
+    nlohmann-json3-dev zlib1g-dev         # checkpoints (JSON headers) and gzipped data sets
+)
+if [[ "${1:-}" == "--bench" ]]; then
+    packages+=(libbenchmark-dev libopenblas-dev python3-torch libopenblas0-openmp)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "setup: all packages present"
+fi
+
+scripts/fetch-data.sh
