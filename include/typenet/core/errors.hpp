@@ -17,25 +17,30 @@ template <std::size_t... Dims> struct Got {};
 template <std::size_t... Dims> struct Window {};
 template <std::size_t... Dims> struct Rank {};
 
-namespace error {
-// `Ok` carries whether the rule holds; the other arguments only exist to be printed.
-template <bool Ok, class Layer, class... Numbers>
-struct Check {
+// One name per kind of rule: the name is what the learner reads first. `Ok` says
+// whether the rule holds; the other arguments exist only to be printed. Each
+// template declares `ok` itself (not through a shared base) because g++ names the
+// class that declares the member in its note.
+template <class Layer, class Expect, class GotShape, bool Ok = false>
+struct ShapeMismatch {
     static constexpr bool ok = Ok;
 };
-}  // namespace error
-
-// One name per kind of rule: the name is what the learner reads first.
 template <class Layer, class Expect, class GotShape, bool Ok = false>
-struct ShapeMismatch : error::Check<Ok, Layer, Expect, GotShape> {};
-template <class Layer, class Expect, class GotShape, bool Ok = false>
-struct RankMismatch : error::Check<Ok, Layer, Expect, GotShape> {};
+struct RankMismatch {
+    static constexpr bool ok = Ok;
+};
 template <class Layer, class GotShape, bool Ok = false>
-struct NeedsFlatInput : error::Check<Ok, Layer, GotShape> {};
+struct NeedsFlatInput {
+    static constexpr bool ok = Ok;
+};
 template <class Layer, class GotShape, bool Ok = false>
-struct ZeroSizedDimension : error::Check<Ok, Layer, GotShape> {};
+struct ZeroSizedDimension {
+    static constexpr bool ok = Ok;
+};
 template <class Layer, bool Ok = false>
-struct MissingInput : error::Check<Ok, Layer> {};
+struct MissingInput {
+    static constexpr bool ok = Ok;
+};
 
 // Expected<...> / Got<...> spelled from a Shape, for the messages.
 template <class S> struct expected_of;
