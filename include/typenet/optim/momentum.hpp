@@ -1,0 +1,52 @@
+// SGD with momentum, classical or Nesterov, with L2 weight decay, in PyTorch's form:
+//   g <- g + wd p;  v <- mu v + g;  p <- p - lr v              (Momentum)
+//                                   p <- p - lr (g + mu v)     (Nesterov)
+// Polyak's heavy ball keeps moving along directions the gradient keeps pointing to;
+// Nesterov's variant looks where the velocity is taking it before it steps.
+#pragma once
+#include <span>
+#include <string>
+
+#include "typenet/kernels/simd.hpp"
+#include "typenet/optim/state.hpp"
+
+namespace tn {
+
+namespace detail {
+template <bool Nesterov>
+struct MomentumOptimizer {
+    struct Options {
+        float lr = 0.01f;
+        float momentum = 0.9f;
+        float weight_decay = 0.f;
+    };
+    Options options{};
+    OptimizerState<1> state{};
+
+    static std::string name() { return Nesterov ? "Nesterov" : "Momentum"; }
+    float learning_rate() const { return options.lr; }
+    void set_learning_rate(float lr) { options.lr = lr; }
+
+    void step(std::span<float> params, std::span<const float> grads) {
+        state.ensure(params.size());
+        float* p = params.data();
+        const float* g = grads.data();
+        float* v = state.slot(0).data();
+        const simd::vec lr(options.lr), mu(options.momentum), wd(options.weight_decay);
+        simd::for_each_chunk(params.size(), [&](std::size_t i, std::size_t c) {
+            const simd::vec pv = simd::load(p + i, c);
+            const simd::vec gv = xsimd::fma(wd, pv, simd::load(g + i, c));
+            const simd::vec vv = xsimd::fma(mu, simd::load(v + i, c), gv);
+            simd::store(v + i, vv, c);
+            const simd::vec direction = Nesterov ? xsimd::fma(mu, vv, gv) : vv;
+            simd::store(p + i, xsimd::fnma(lr, direction, pv), c);
+        });
+        ++state.steps;
+    }
+};
+}  // namespace detail
+
+using Momentum = detail::MomentumOptimizer<false>;
+using Nesterov = detail::MomentumOptimizer<true>;
+
+}  // namespace tn

@@ -1,0 +1,45 @@
+// RMSProp (Hinton's lecture 6e): like Adagrad, but the squared-gradient sum decays,
+// so the step size tracks the recent gradient scale instead of shrinking forever.
+//   s <- alpha s + (1 - alpha) g^2;  p <- p - lr g / (sqrt(s) + eps)   (PyTorch's form)
+#pragma once
+#include <span>
+#include <string>
+
+#include "typenet/kernels/simd.hpp"
+#include "typenet/optim/state.hpp"
+
+namespace tn {
+
+struct RMSProp {
+    struct Options {
+        float lr = 0.01f;
+        float alpha = 0.99f;
+        float eps = 1e-8f;
+        float weight_decay = 0.f;
+    };
+    Options options{};
+    OptimizerState<1> state{};
+
+    static std::string name() { return "RMSProp"; }
+    float learning_rate() const { return options.lr; }
+    void set_learning_rate(float lr) { options.lr = lr; }
+
+    void step(std::span<float> params, std::span<const float> grads) {
+        state.ensure(params.size());
+        float* p = params.data();
+        const float* g = grads.data();
+        float* s = state.slot(0).data();
+        const simd::vec lr(options.lr), alpha(options.alpha), rest(1.f - options.alpha), eps(options.eps),
+            wd(options.weight_decay);
+        simd::for_each_chunk(params.size(), [&](std::size_t i, std::size_t c) {
+            const simd::vec pv = simd::load(p + i, c);
+            const simd::vec gv = xsimd::fma(wd, pv, simd::load(g + i, c));
+            const simd::vec sv = xsimd::fma(alpha, simd::load(s + i, c), rest * gv * gv);
+            simd::store(s + i, sv, c);
+            simd::store(p + i, pv - lr * gv / (xsimd::sqrt(sv) + eps), c);
+        });
+        ++state.steps;
+    }
+};
+
+}  // namespace tn
