@@ -15,6 +15,7 @@
 
 #include "typenet/core/aligned_buffer.hpp"
 #include "typenet/core/errors.hpp"
+#include "typenet/core/input.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/numeric_error.hpp"
 #include "typenet/core/rng.hpp"
@@ -35,17 +36,44 @@ struct StepResult {
     std::size_t correct = 0;  // predictions that were right (when the loss defines accuracy)
 };
 
+namespace detail {
+// Whether a network starts with an Input, read from its template arguments alone.
+// Asking the network itself (`Net::rooted`) would instantiate it, and after a shape
+// error inside it clang then reports this check as failing too.
+template <class Net>
+inline constexpr bool starts_with_input = false;
+template <template <class...> class Container, class First, class... Rest>
+inline constexpr bool starts_with_input<Container<First, Rest...>> = InputSpec<First>;
+
+// What Model works on in place of a network without an Input, so that the
+// MissingInput error is the only one (no "no type named input_shape" after it).
+struct NoNetwork {
+    using input_shape = InvalidShape;
+    using output_shape = InvalidShape;
+    static constexpr bool valid = false;
+    static constexpr std::size_t param_count = 0, cache_size = 0, workspace_size = 0;
+};
+
+// Model's rule (asserted in a function body: see core/errors.hpp for why).
+template <class Net>
+constexpr auto check_rooted() {
+    static_assert(MissingInput<Net, starts_with_input<Net>>::ok,
+                  "Model: the network has no Input; write Sequential<Input<dims...>, layers...>");
+    return starts_with_input<Net>;
+}
+}  // namespace detail
+
 template <class Net>
 class Model {
-    static_assert(MissingInput<Net, requires { Net::rooted; } && Net::rooted>::ok,
-                  "Model: the network has no Input; write Sequential<Input<dims...>, layers...>");
+    using input_rule = decltype(detail::check_rooted<Net>());
+    using RootedNet = std::conditional_t<detail::starts_with_input<Net>, Net, detail::NoNetwork>;
 
 public:
     using network = Net;
-    using input_shape = typename Net::input_shape;
-    using output_shape = typename Net::output_shape;
-    static constexpr bool valid = Net::valid;
-    static constexpr std::size_t param_count = Net::param_count;
+    using input_shape = typename RootedNet::input_shape;
+    using output_shape = typename RootedNet::output_shape;
+    static constexpr bool valid = RootedNet::valid;
+    static constexpr std::size_t param_count = RootedNet::param_count;
     static constexpr std::size_t input_size = input_shape::size;
     static constexpr std::size_t output_size = output_shape::size;
 
@@ -55,7 +83,7 @@ public:
     void initialize(Seed seed) {
         rng_.reseed(seed);
         Rng init_rng = rng_.split();
-        if constexpr (valid) Net::init(params_.data(), init_rng);
+        if constexpr (valid) RootedNet::init(params_.data(), init_rng);
         steps_ = 0;
     }
 
@@ -70,11 +98,13 @@ public:
     std::vector<NamedTensor> named_parameters() {
         std::vector<NamedTensor> out;
         if constexpr (valid)
-            Net::for_each_param([&](const std::string& name, std::size_t offset, std::vector<std::size_t> shape) {
-                std::size_t n = 1;
-                for (auto d : shape) n *= d;
-                out.push_back({name, std::move(shape), {params_.data() + offset, n}, {grads_.data() + offset, n}});
-            });
+            RootedNet::for_each_param(
+                [&](const std::string& name, std::size_t offset, std::vector<std::size_t> shape) {
+                    std::size_t n = 1;
+                    for (auto d : shape) n *= d;
+                    out.push_back(
+                        {name, std::move(shape), {params_.data() + offset, n}, {grads_.data() + offset, n}});
+                });
         return out;
     }
     NamedTensor parameter(const std::string& name) {
@@ -103,15 +133,18 @@ public:
         reserve(batch);
         batch_ = batch;
         pass_ = Pass{.batch = batch, .training = training, .rng = &rng_};
-        if constexpr (valid) Net::forward(pass_, params_.data(), x(), y(), cache(), workspace());
+        if constexpr (valid) RootedNet::forward(pass_, params_.data(), x(), y(), cache(), workspace());
         return {y(), output_size * batch};
     }
     std::span<const float> output() const { return {y(), output_size * batch_}; }
 
-    // Gradients of all parameters for the last forward, given dL/d(output).
-    void backward(const float* d_output) {
+    // Gradients of all parameters for the last forward, given dL/d(output). With
+    // d_input, also dL/d(input) [batch, input_shape...] (gradient checks, saliency);
+    // without it the first layer skips that work.
+    void backward(const float* d_output, float* d_input = nullptr) {
         if constexpr (valid)
-            Net::backward(pass_, params_.data(), x(), y(), d_output, nullptr, grads_.data(), cache(), workspace());
+            RootedNet::backward(pass_, params_.data(), x(), y(), d_output, d_input, grads_.data(), cache(),
+                                workspace());
     }
 
     // One step of training on the batch already in input(): forward, fused loss and
@@ -148,7 +181,7 @@ public:
     // Keras-style table: layer, output shape, parameter count.
     void summary(std::ostream& os = std::cout) const {
         std::vector<SummaryRow> rows;
-        if constexpr (valid) Net::summarize_children(rows, 0);
+        if constexpr (valid) RootedNet::summarize_children(rows, 0);
         std::size_t name_w = 5, shape_w = 12;
         for (const auto& r : rows) {
             name_w = std::max(name_w, r.name.size() + 2 * r.depth + 14);
@@ -174,13 +207,13 @@ public:
 
 private:
     static constexpr std::size_t per_sample_floats =
-        input_size + 2 * output_size + Net::cache_size + Net::workspace_size;
+        input_size + 2 * output_size + RootedNet::cache_size + RootedNet::workspace_size;
 
     float* x() const { return const_cast<float*>(activations_.data()); }
     float* y() const { return x() + input_size * capacity_; }
     float* d_output() const { return y() + output_size * capacity_; }
     float* cache() const { return d_output() + output_size * capacity_; }
-    float* workspace() const { return cache() + Net::cache_size * capacity_; }
+    float* workspace() const { return cache() + RootedNet::cache_size * capacity_; }
 
     static std::string with_commas(std::size_t v) {
         const std::string digits = std::to_string(v);
@@ -207,26 +240,46 @@ private:
             return msg.str();
         }
         bool found = false;
-        Net::for_each_output(batch_, y(), cache(), [&](std::size_t i, const std::string& name, const float* p,
+        RootedNet::for_each_output(batch_, y(), cache(), [&](std::size_t i, const std::string& name, const float* p,
                                                        std::size_t n) {
             if (found || all_finite(p, n)) return;
             found = true;
             msg << "The first non-finite value is in the output of layers." << i << " (" << name << ")";
             std::string bad_param;
-            Net::for_each_param([&](const std::string& pname, std::size_t off, const std::vector<std::size_t>& shape) {
-                std::size_t count = 1;
-                for (auto d : shape) count *= d;
-                if (bad_param.empty() && pname.rfind("layers." + std::to_string(i) + ".", 0) == 0 &&
-                    !all_finite(params_.data() + off, count))
-                    bad_param = pname;
-            });
+            RootedNet::for_each_param(
+                [&](const std::string& pname, std::size_t off, const std::vector<std::size_t>& shape) {
+                    std::size_t count = 1;
+                    for (auto d : shape) count *= d;
+                    if (bad_param.empty() && pname.rfind("layers." + std::to_string(i) + ".", 0) == 0 &&
+                        !all_finite(params_.data() + off, count))
+                        bad_param = pname;
+                });
             if (!bad_param.empty())
                 msg << "; its parameter " << bad_param
                     << " is already non-finite, so an earlier update diverged: lower the learning rate or clip"
                        " gradients";
             msg << '.';
         });
-        if (!found) msg << "Every layer's output is finite: the loss itself overflowed (check the targets).";
+        if (!found) {
+            // The loss overflowed on finite outputs (MSE squares them): either the
+            // outputs grew huge, which is divergence, or the targets are huge.
+            float largest = 0;
+            std::string where;
+            RootedNet::for_each_output(batch_, y(), cache(), [&](std::size_t i, const std::string& name,
+                                                                 const float* p, std::size_t n) {
+                for (std::size_t k = 0; k < n; ++k)
+                    if (std::abs(p[k]) > largest) {
+                        largest = std::abs(p[k]);
+                        where = "layers." + std::to_string(i) + " (" + name + ")";
+                    }
+            });
+            msg << "Every layer's output is finite, so the loss overflowed on them; the largest output, "
+                << largest << ", is in " << where;
+            if (largest > 1e6f)
+                msg << ": training diverged, lower the learning rate or clip gradients.";
+            else
+                msg << ": check the targets.";
+        }
         return msg.str();
     }
 

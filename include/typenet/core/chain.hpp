@@ -127,12 +127,15 @@ struct Chain<In, type_list<B...>> {
     }
 
     // Calls f(index, name, pointer, floats) for each layer's output after a forward,
-    // in order: used to find where a NaN first appeared.
+    // in order: used to find where a NaN first appeared. A layer fused with the next
+    // may not have written its own output (Dense + ReLU stores only the ReLU's), so
+    // it is judged by the pair's output: a NaN there is the fused layer's doing first.
     template <class F>
     static void for_each_output(std::size_t batch, const float* y, const float* cache, F&& f) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (f(I, at_t<I, layers>::name(),
-               output_of(I, batch, const_cast<float*>(y), const_cast<float*>(cache)),
+               output_of(fused_with_next<I>() ? I + 1 : I, batch, const_cast<float*>(y),
+                         const_cast<float*>(cache)),
                at_t<I, layers>::output_shape::size * batch),
              ...);
         }(std::make_index_sequence<count>{});

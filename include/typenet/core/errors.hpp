@@ -5,6 +5,13 @@
 // ("'tn::ShapeMismatch<tn::Dense<120>, tn::Expected<400>, tn::Got<256> >::ok'
 // evaluates to false"). The check templates are false only in the failing case,
 // so the numbers a learner sees are the real ones (design decision 3).
+//
+// Assert a rule inside a small function template with a deduced return type,
+// instantiated from the layer by `using shape_rule = decltype(check_...());`,
+// never in the layer's own body nor in a base class: clang stops instantiating a
+// class whose static_assert fails and marks it (and every class deriving from it)
+// invalid, so each later use of it (the chain reading its output_shape, Model
+// reading the network's) is one more error. A failed function body poisons nothing.
 #pragma once
 #include <cstddef>
 

@@ -2,12 +2,20 @@
 //
 // The epilogue is how Dense fuses its bias and activation into the GEMM (design
 // decision 7): it is called exactly once for every element of C, after the last
-// K-block has been added, as epilogue(i, j0, &C[i*ldc + j0], n) on row segments of
-// n <= a few vector widths. NoEpilogue compiles to nothing.
+// K-block has been added, as epilogue(i, j0, &C[i*ldc + j0], n) on row segments,
+// usually a register tile wide (n is any value >= 1: the epilogue handles tails).
+// NoEpilogue compiles to nothing. It runs on the kernel's threads, each element
+// once, so it must only touch the elements it is given (and must not throw).
+//
+// Threads: tn::set_threads (parallel.hpp). The result is bit-identical whatever
+// the thread count.
 #pragma once
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 
 #include "typenet/kernels/gemm_kernel.hpp"
+#include "typenet/kernels/parallel.hpp"
 
 namespace tn::kernels {
 
@@ -15,7 +23,18 @@ template <class Epilogue>
 void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
           std::size_t lda, const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc,
           const Epilogue& epilogue) {
-    detail::gemm_blocked(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, epilogue);
+    // A leading dimension shorter than its row would make rows overlap: a bug in
+    // the caller, reported here rather than as wrong numbers.
+    const auto check = [](const char* what, std::size_t ld, std::size_t row, bool used) {
+        if (used && ld < row)
+            throw std::invalid_argument(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": tn::kernels::gemm: " + what + " = " +
+                                        std::to_string(ld) + " but its rows hold " + std::to_string(row) +
+                                        " floats; expected " + what + " >= " + std::to_string(row));
+    };
+    check("lda", lda, ta == Transpose::No ? K : M, M > 0 && K > 0);
+    check("ldb", ldb, tb == Transpose::No ? N : K, N > 0 && K > 0);
+    check("ldc", ldc, N, M > 0);
+    detail::gemm_dispatch(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, epilogue);
 }
 
 inline void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,

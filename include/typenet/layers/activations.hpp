@@ -15,7 +15,10 @@ namespace tn {
 struct Step : Elementwise<Step> {
     static std::string name() { return "Step"; }
     static constexpr bool from_output = true;
-    template <class V> static V forward(V x) { return xsimd::select(x >= V(0.f), V(1.f), V(0.f)); }
+    // A NaN stays NaN (it is neither >= 0 nor < 0), so that training stops on it.
+    template <class V> static V forward(V x) {
+        return xsimd::select(x >= V(0.f), V(1.f), xsimd::select(x < V(0.f), V(0.f), x));
+    }
     template <class V> static V backward(V, V, V dy) { return dy; }
 };
 
@@ -43,7 +46,9 @@ struct Tanh : Elementwise<Tanh> {
 struct ReLU : Elementwise<ReLU> {
     static std::string name() { return "ReLU"; }
     static constexpr bool from_output = true;
-    template <class V> static V forward(V x) { return xsimd::max(x, V(0.f)); }
+    // Not max(x, 0): on x86 that returns 0 for a NaN x, hiding it from the
+    // non-finite check in training. A NaN is not < 0, so it passes through.
+    template <class V> static V forward(V x) { return xsimd::select(x < V(0.f), V(0.f), x); }
     template <class V> static V backward(V, V y, V dy) { return xsimd::select(y > V(0.f), dy, V(0.f)); }
 };
 

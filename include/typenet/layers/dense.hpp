@@ -46,11 +46,18 @@ struct BiasActivation {
     }
 };
 
+// Dense's shape rule (asserted in a function body: see core/errors.hpp for why).
+template <class Spec, class In, bool FlatEnough>
+constexpr auto check_dense_input() {
+    static_assert(NeedsFlatInput<Spec, typename got_of<In>::type, FlatEnough>::ok,
+                  "Dense: input is an image or volume (rank 3 or more); put Flatten before Dense");
+    return FlatEnough;
+}
+
 template <class Spec, class In, std::size_t N, bool HasBias>
 struct DenseLayer {
     static constexpr bool flat_enough = In::rank == 1 || In::rank == 2;
-    static_assert(NeedsFlatInput<Spec, typename got_of<In>::type, flat_enough>::ok,
-                  "Dense: input is an image or volume (rank 3 or more); put Flatten before Dense");
+    using shape_rule = decltype(check_dense_input<Spec, In, flat_enough>());
     static constexpr std::size_t features = In::dims[In::rank - 1];      // F
     static constexpr std::size_t positions = In::size / features;         // T (1 for a flat input)
     static constexpr std::size_t weight_count = N * features;

@@ -27,14 +27,21 @@ struct SoftmaxCrossEntropy {
             const auto t = static_cast<std::size_t>(target[r]);
             const float m = *std::max_element(z, z + C);
             float total = 0.f;
-            for (std::size_t k = 0; k < C; ++k) total += std::exp(z[k] - m);
-            const float log_total = std::log(total);
-            sum += log_total + m - z[t];
             if (grad) {
+                // One exp per logit: keep exp(z - m) in g, then scale it into
+                // softmax(z) / rows once the row's total is known.
                 float* g = grad + r * C;
-                for (std::size_t k = 0; k < C; ++k) g[k] = std::exp(z[k] - m - log_total) * inv_rows;
+                for (std::size_t k = 0; k < C; ++k) {
+                    g[k] = std::exp(z[k] - m);
+                    total += g[k];
+                }
+                const float scale = inv_rows / total;
+                for (std::size_t k = 0; k < C; ++k) g[k] *= scale;
                 g[t] -= inv_rows;
+            } else {
+                for (std::size_t k = 0; k < C; ++k) total += std::exp(z[k] - m);
             }
+            sum += std::log(total) + m - z[t];
         }
         return static_cast<float>(sum / double(rows));
     }

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Training throughput of the MLP 784-256-128-10 (batch 64, SGD): typenet beside PyTorch.
+
+Builds bench/mlp_train_bench if needed (CMake, Release, -DTYPENET_BUILD_BENCH=ON),
+then runs typenet and PyTorch on 1 and 2 threads, interleaved, several rounds
+(the machine is shared and noisy: the two sides see the same noise), and prints
+the median samples/s of each with the ratio typenet-best / PyTorch-best.
+
+  bench/compare_mlp.py                       # 5 rounds, build dir build/bench
+  bench/compare_mlp.py --rounds 3 --build-dir build/mine --markdown
+
+Needs Debian's python3-torch and libopenblas0-openmp (apt-get install -y
+python3-torch libopenblas0-openmp). PyTorch runs under /usr/bin/python3, the
+interpreter that sees Debian's packages; on 2 threads with the OpenMP build of
+OpenBLAS, whose threads do not fight torch's own OpenMP team.
+Uses only the standard library, so any python3 can run this script.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TORCH_PYTHON = "/usr/bin/python3"
+TORCH_SCRIPT = ROOT / "bench" / "peers" / "mlp_torch.py"
+OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+TARGET = 1.3  # typenet-best / PyTorch-best, the issue's target
+
+
+def fail(message):
+    sys.exit(f"compare_mlp.py: {message}")
+
+
+def build(build_dir):
+    """Configures (once) and builds the bench target; returns the executable."""
+    if not (build_dir / "CMakeCache.txt").exists():
+        subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release",
+                        "-DTYPENET_BUILD_BENCH=ON", "-DTYPENET_BUILD_TESTS=OFF",
+                        "-DTYPENET_BUILD_LESSONS=OFF"], check=True)
+    subprocess.run(["cmake", "--build", str(build_dir), "--target", "mlp_train_bench", "-j2"], check=True)
+    exe = build_dir / "bench" / "mlp_train_bench"
+    if not exe.exists():
+        fail(f"the build finished but {exe} is not there")
+    return exe
+
+
+def run_typenet(exe, threads, min_time):
+    out = subprocess.run([str(exe), f"--benchmark_filter=/threads:{threads}/", "--benchmark_format=json",
+                          f"--benchmark_min_time={min_time}"],
+                         check=True, capture_output=True, text=True).stdout
+    runs = json.loads(out)["benchmarks"]
+    if len(runs) != 1:
+        fail(f"expected one benchmark for {threads} thread(s) from {exe}, got {len(runs)}")
+    return runs[0]["items_per_second"]
+
+
+def run_torch(threads, steps):
+    env = dict(os.environ)
+    if threads > 1:
+        env["LD_LIBRARY_PATH"] = OPENBLAS_OPENMP + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH")
+                                                    else "")
+    out = subprocess.run([TORCH_PYTHON, str(TORCH_SCRIPT), "--threads", str(threads), "--steps", str(steps)],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    fields = dict(f.split("=", 1) for f in out.split() if "=" in f)
+    return float(fields["samples_per_s"]), fields.get("torch", "?")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians are reported")
+    ap.add_argument("--build-dir", type=Path, default=ROOT / "build" / "bench")
+    ap.add_argument("--binary", type=Path, help="use this mlp_train_bench instead of building")
+    ap.add_argument("--min-time", type=float, default=2.0, help="seconds per typenet measurement")
+    ap.add_argument("--torch-steps", type=int, default=2000, help="timed steps per PyTorch measurement")
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = ap.parse_args()
+
+    if not Path(TORCH_PYTHON).exists() or subprocess.run([TORCH_PYTHON, "-c", "import torch"],
+                                                         capture_output=True).returncode != 0:
+        fail(f"{TORCH_PYTHON} cannot import torch: apt-get install -y python3-torch libopenblas0-openmp")
+    if not Path(OPENBLAS_OPENMP).is_dir():
+        fail(f"{OPENBLAS_OPENMP} is missing: apt-get install -y libopenblas0-openmp")
+    exe = args.binary or build(args.build_dir.resolve())
+
+    samples = {key: [] for key in ("typenet 1T", "typenet 2T", "PyTorch 1T", "PyTorch 2T")}
+    torch_version = "?"
+    for r in range(args.rounds):
+        for threads in (1, 2):
+            samples[f"typenet {threads}T"].append(run_typenet(exe, threads, args.min_time))
+            rate, torch_version = run_torch(threads, args.torch_steps)
+            samples[f"PyTorch {threads}T"].append(rate)
+        print(f"round {r + 1}/{args.rounds}: " +
+              "  ".join(f"{k} {v[-1] / 1e3:.1f}k" for k, v in samples.items()), file=sys.stderr, flush=True)
+
+    medians = {k: statistics.median(v) for k, v in samples.items()}
+    typenet_best = max(medians["typenet 1T"], medians["typenet 2T"])
+    torch_best = max(medians["PyTorch 1T"], medians["PyTorch 2T"])
+    ratio = typenet_best / torch_best
+    verdict = "met" if ratio >= TARGET else "NOT met"
+
+    title = (f"MLP 784-256-128-10, batch 64, SGD: training samples/s, median of {args.rounds} interleaved rounds "
+             f"(torch {torch_version})")
+    if args.markdown:
+        print(f"{title}\n\n| run | median samples/s | all rounds |\n|---|---:|---|")
+        for k, v in samples.items():
+            print(f"| {k} | {medians[k]:,.0f} | {', '.join(f'{x:,.0f}' for x in v)} |")
+        print(f"\ntypenet-best / PyTorch-best = {typenet_best:,.0f} / {torch_best:,.0f} = **{ratio:.2f}x** "
+              f"(target >= {TARGET}x: {verdict})")
+    else:
+        print(title)
+        print(f"{'run':<12} {'median':>10}   all rounds")
+        for k, v in samples.items():
+            print(f"{k:<12} {medians[k]:>10,.0f}   {' '.join(f'{x:,.0f}' for x in v)}")
+        print(f"typenet-best / PyTorch-best = {typenet_best:,.0f} / {torch_best:,.0f} = {ratio:.2f}x "
+              f"(target >= {TARGET}x: {verdict})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+// What the GEMM's parts share: the register block (mr x nr), the per-thread
+// packing buffers, and two small helpers.
+#pragma once
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "typenet/core/aligned_buffer.hpp"
+#include "typenet/kernels/simd.hpp"
+
+namespace tn::kernels::detail {
+
+// The register block: nr = two vectors of columns, mr rows, so that mr*2
+// accumulators + 2 vectors of B + 1 broadcast of A fill the vector registers
+// (AVX2: 16 ymm, 6x16; AVX-512: 32 zmm, 14x32; SSE2: 16 xmm, 6x8).
+inline constexpr std::size_t gemm_vector_registers = simd::width >= 16 ? 32 : 16;
+inline constexpr std::size_t gemm_nr = 2 * simd::width;
+inline constexpr std::size_t gemm_mr = (gemm_vector_registers - 3) / 2;
+
+constexpr std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
+constexpr std::size_t round_up(std::size_t a, std::size_t b) { return ceil_div(a, b) * b; }
+
+// Calls f(integral_constant<0>) ... f(integral_constant<N-1>): a loop the compiler
+// must unroll, so that the accumulators stay in registers.
+template <std::size_t... I, class F>
+[[gnu::always_inline]] inline void unrolled(std::index_sequence<I...>, F&& f) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+template <std::size_t N, class F>
+[[gnu::always_inline]] inline void unrolled(F&& f) {
+    unrolled(std::make_index_sequence<N>{}, f);
+}
+
+// The packing buffers of one thread. They only grow, so once the largest shape
+// has run nothing is allocated (OpenMP's worker threads persist, and so do theirs).
+struct GemmWorkspace {
+    AlignedBuffer a;
+    AlignedBuffer b;
+};
+inline GemmWorkspace& gemm_workspace() {
+    thread_local GemmWorkspace workspace;
+    return workspace;
+}
+
+}  // namespace tn::kernels::detail

