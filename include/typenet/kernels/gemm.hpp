@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "typenet/kernels/gemm_kernel.hpp"
 #include "typenet/kernels/parallel.hpp"
@@ -34,7 +35,12 @@ void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t 
     check("lda", lda, ta == Transpose::No ? K : M, M > 0 && K > 0);
     check("ldb", ldb, tb == Transpose::No ? N : K, N > 0 && K > 0);
     check("ldc", ldc, N, M > 0);
-    detail::gemm_dispatch(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, epilogue);
+    if constexpr (std::is_same_v<Epilogue, NoEpilogue>)
+        detail::gemm_dispatch(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, EpilogueRef{});
+    else if constexpr (std::is_same_v<Epilogue, EpilogueRef>)
+        detail::gemm_dispatch(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, epilogue);
+    else
+        detail::gemm_dispatch(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, EpilogueRef{epilogue});
 }
 
 inline void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
