@@ -124,7 +124,7 @@ TEST_CASE("a parameter that turned non-finite is named with its layer") {
     using Small = Sequential<Input<4>, Dense<6>, Tanh, Dense<5>, Sigmoid, Dense<2>>;
     Model<Small> model{Seed{1}};
     SGD sgd{{.lr = 0.1f}};
-    float targets[2] = {0.f, 1.f};
+    float targets[4] = {0.f, 1.f, 1.f, 0.f};  // [batch 2, 2 outputs]
     // Dense<5> is fused with the Sigmoid after it (one GEMM writes only the
     // Sigmoid's output), yet the NaN is blamed on the Dense and its weight.
     model.parameter("layers.2.weight").values[3] = std::numeric_limits<float>::quiet_NaN();
