@@ -79,6 +79,9 @@ inline void micro_kernel(std::size_t kc, const float* a, const float* b, float* 
         acc[r][0] = vec(0.f);
         acc[r][1] = vec(0.f);
     });
+    // Unrolled by 4: measured 4-7% faster with g++ 12 (which leaves it rolled);
+    // clang unrolls it by itself.
+#pragma GCC unroll 4
     for (std::size_t k = 0; k < kc; ++k, a += mr, b += 2 * w) {
         const vec b0 = vec::load_aligned(b), b1 = vec::load_aligned(b + w);
         unrolled<Rows>([&](auto r) {
