@@ -3,6 +3,7 @@
 // leading dimensions, the fused epilogue, and thread-count invariance.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>

@@ -15,8 +15,25 @@
 #include <string>
 #include <type_traits>
 
-#include "typenet/kernels/gemm_kernel.hpp"
+#include "typenet/config.hpp"
+#include "typenet/kernels/gemm_types.hpp"
 #include "typenet/kernels/parallel.hpp"
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/kernels/gemm_kernel.hpp"
+#else
+// Built with typenet::precompiled (config.hpp): the kernel is compiled once, in the
+// library, for the one epilogue type every call goes through.
+namespace tn::kernels::detail {
+template <class Epilogue>
+void gemm_dispatch(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
+                   std::size_t lda, const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc,
+                   const Epilogue& epilogue);
+extern template void gemm_dispatch<EpilogueRef>(Transpose, Transpose, std::size_t, std::size_t, std::size_t,
+                                                const float*, std::size_t, const float*, std::size_t, float, float*,
+                                                std::size_t, const EpilogueRef&);
+}  // namespace tn::kernels::detail
+#endif
 
 namespace tn::kernels {
 

@@ -26,18 +26,6 @@
 
 namespace tn::kernels::detail {
 
-// Cache blocks for Zen 3 (32 KiB L1d, 512 KiB L2 per core, 32 MiB shared L3):
-// a B micro-panel (kc x nr = 256 x 16 floats, 16 KiB) stays in L1 while the A
-// micro-panels stream through it from L2; the A block (mc x kc, 144 KiB) sits in
-// L2 beside the B micro-panels it meets; the B panel (kc x nc, up to 4 MiB) in L3.
-// The actual kc and mc are evened out over K and M (784 = 4 x 196, not
-// 3 x 256 + 16), which only depends on K and M, so thread counts agree.
-// (BLIS's Zen configuration uses the same 6x16, 144, 256; other values within 2x
-// of these measured no better here.)
-inline constexpr std::size_t gemm_kc = 256;
-inline constexpr std::size_t gemm_mc = 24 * gemm_mr;
-inline constexpr std::size_t gemm_nc = 256 * gemm_nr;
-
 // Work (M*N*K multiply-adds) below which the plain loop is faster than packing.
 inline constexpr std::size_t gemm_small_work = 256;
 // Up to this many rows, B is streamed in place instead of packed (gemm_skinny):

@@ -89,8 +89,10 @@ inline void pack_a_panel(Transpose ta, const float* A, std::size_t lda, std::siz
         const float* src = A + i0 * lda + p0;
         std::size_t k = 0;
 #if defined(__AVX__)
+        // (The bound is computed first: with `k + 8 <= kc` as the condition, g++ 12
+        // warned, -Waggressive-loop-optimizations, about the tail loop below.)
         if constexpr (mr == 6)
-            for (; k + 8 <= kc; k += 8) transpose_6x8(src + k, lda, dst + k * mr);
+            for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_6x8(src + k, lda, dst + k * mr);
 #endif
         for (; k < kc; ++k)
             for (std::size_t r = 0; r < mr; ++r) dst[k * mr + r] = src[r * lda + k];

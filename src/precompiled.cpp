@@ -1,0 +1,13 @@
+// The typenet::precompiled library (see include/typenet/config.hpp): typenet's
+// non-template code, compiled once instead of in every program that uses it.
+// CMake defines TYPENET_PRECOMPILED and TYPENET_PRECOMPILED_SOURCE for this file,
+// so the headers below define their bodies here, with external linkage.
+#include "typenet/kernels/gemm.hpp"
+
+namespace tn::kernels::detail {
+// Every GEMM call reaches the kernel through this one instantiation (EpilogueRef
+// erases the epilogue's type: gemm_types.hpp).
+template void gemm_dispatch<EpilogueRef>(Transpose, Transpose, std::size_t, std::size_t, std::size_t, const float*,
+                                         std::size_t, const float*, std::size_t, float, float*, std::size_t,
+                                         const EpilogueRef&);
+}  // namespace tn::kernels::detail
