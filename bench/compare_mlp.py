@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Training throughput of the MLP 784-256-128-10 (batch 64, SGD): typenet beside PyTorch.
+"""Training throughput of MNIST MLPs (batch 64): typenet beside PyTorch.
+
+Models (--model, as in bench/mlp_train_bench.cpp and bench/peers/mlp_torch.py):
+sgd (784-256-128-10, ReLU, SGD), adam (the same, Adam), bn_dropout (BatchNorm and
+Dropout after each hidden Dense, Adam).
 
 Builds bench/mlp_train_bench if needed (CMake, Release, -DTYPENET_BUILD_BENCH=ON),
 then runs typenet and PyTorch on 1 and 2 threads, interleaved, several rounds
 (the machine is shared and noisy: the two sides see the same noise), and prints
 the median samples/s of each with the ratio typenet-best / PyTorch-best.
 
-  bench/compare_mlp.py                       # 5 rounds, build dir build/bench
-  bench/compare_mlp.py --rounds 3 --build-dir build/mine --markdown
+  bench/compare_mlp.py                       # sgd, 5 rounds, build dir build/bench
+  bench/compare_mlp.py --model adam --rounds 3 --build-dir build/mine --markdown
 
 Needs Debian's python3-torch and libopenblas0-openmp (apt-get install -y
 python3-torch libopenblas0-openmp). PyTorch runs under /usr/bin/python3, the
@@ -47,8 +51,8 @@ def build(build_dir):
     return exe
 
 
-def run_typenet(exe, threads, min_time):
-    out = subprocess.run([str(exe), f"--benchmark_filter=/threads:{threads}/", "--benchmark_format=json",
+def run_typenet(exe, model, threads, min_time):
+    out = subprocess.run([str(exe), f"--benchmark_filter=^{model}/threads:{threads}/", "--benchmark_format=json",
                           f"--benchmark_min_time={min_time}"],
                          check=True, capture_output=True, text=True).stdout
     runs = json.loads(out)["benchmarks"]
@@ -57,12 +61,13 @@ def run_typenet(exe, threads, min_time):
     return runs[0]["items_per_second"]
 
 
-def run_torch(threads, steps):
+def run_torch(model, threads, steps):
     env = dict(os.environ)
     if threads > 1:
         env["LD_LIBRARY_PATH"] = OPENBLAS_OPENMP + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH")
                                                     else "")
-    out = subprocess.run([TORCH_PYTHON, str(TORCH_SCRIPT), "--threads", str(threads), "--steps", str(steps)],
+    out = subprocess.run([TORCH_PYTHON, str(TORCH_SCRIPT), "--model", model, "--threads", str(threads),
+                          "--steps", str(steps)],
                          check=True, capture_output=True, text=True, env=env).stdout
     fields = dict(f.split("=", 1) for f in out.split() if "=" in f)
     return float(fields["samples_per_s"]), fields.get("torch", "?")
@@ -70,6 +75,7 @@ def run_torch(threads, steps):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", choices=("sgd", "adam", "bn_dropout"), default="sgd")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians are reported")
     ap.add_argument("--build-dir", type=Path, default=ROOT / "build" / "bench")
     ap.add_argument("--binary", type=Path, help="use this mlp_train_bench instead of building")
@@ -89,8 +95,8 @@ def main():
     torch_version = "?"
     for r in range(args.rounds):
         for threads in (1, 2):
-            samples[f"typenet {threads}T"].append(run_typenet(exe, threads, args.min_time))
-            rate, torch_version = run_torch(threads, args.torch_steps)
+            samples[f"typenet {threads}T"].append(run_typenet(exe, args.model, threads, args.min_time))
+            rate, torch_version = run_torch(args.model, threads, args.torch_steps)
             samples[f"PyTorch {threads}T"].append(rate)
         print(f"round {r + 1}/{args.rounds}: " +
               "  ".join(f"{k} {v[-1] / 1e3:.1f}k" for k, v in samples.items()), file=sys.stderr, flush=True)
@@ -101,7 +107,7 @@ def main():
     ratio = typenet_best / torch_best
     verdict = "met" if ratio >= TARGET else "NOT met"
 
-    title = (f"MLP 784-256-128-10, batch 64, SGD: training samples/s, median of {args.rounds} interleaved rounds "
+    title = (f"MNIST MLP '{args.model}', batch 64: training samples/s, median of {args.rounds} interleaved rounds "
              f"(torch {torch_version})")
     if args.markdown:
         print(f"{title}\n\n| run | median samples/s | all rounds |\n|---|---:|---|")

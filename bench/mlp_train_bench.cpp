@@ -1,17 +1,21 @@
-// Training throughput of the MLP 784-256-128-10 (ReLU, softmax cross-entropy,
-// plain SGD lr 0.01, batch 64, float32) in samples/s, on 1 and 2 threads.
-// Its PyTorch twin is bench/peers/mlp_torch.py; bench/compare_mlp.py runs both.
+// Training throughput of MNIST MLPs in samples/s, on 1 and 2 threads, beside their
+// PyTorch twins (bench/peers/mlp_torch.py; bench/compare_mlp.py runs both sides).
 //
-// Data: 60,000 random samples of MNIST's shape (784 inputs in [0, 1), labels
-// 0-9). Throughput does not depend on the values; the PyTorch twin uses the same
-// kind of data.
+//   sgd         784-256-128-10, ReLU, softmax cross-entropy, plain SGD lr 0.01
+//   adam        the same model, Adam lr 1e-3
+//   bn_dropout  784-256-BN-ReLU-Dropout(0.2)-128-BN-ReLU-Dropout(0.2)-10, Adam lr 1e-3
+// All with batch 64, float32.
+//
+// Data: MNIST's 60,000 training images (data/mnist, from scripts/fetch-data.sh),
+// kept as bytes and scaled to [0, 1] when a batch is gathered, as the lessons do.
+// Without it, random bytes of the same shape; the label says which.
 //
 // One timed iteration is a full training step as fit() runs it: gather the batch
-// from the data set by shuffled indices into Model::input(), then
-// Model::train_step() (forward, fused softmax-CE loss and gradient, backward,
-// SGD update). Wall-clock time: with 2 threads, CPU time would count both cores.
+// by shuffled indices into Model::input(), then Model::train_step() (forward, fused
+// softmax-CE loss and gradient, backward, update). Wall-clock time: with 2 threads,
+// CPU time would count both cores.
 //
-//   mlp_train_bench --benchmark_filter=/threads:1/ --benchmark_min_time=2
+//   mlp_train_bench --benchmark_filter='^adam/threads:1/' --benchmark_min_time=2
 //   mlp_train_bench --benchmark_format=json   (compare_mlp.py reads items_per_second)
 #include <benchmark/benchmark.h>
 
@@ -21,31 +25,48 @@
 #include <utility>
 #include <vector>
 
+#include <typenet/data/mnist.hpp>
 #include <typenet/kernels/parallel.hpp>
 #include <typenet/typenet.hpp>
 
 namespace {
 
-using MLP = tn::Sequential<tn::Input<784>, tn::Dense<256>, tn::ReLU, tn::Dense<128>, tn::ReLU, tn::Dense<10>>;
-constexpr std::size_t batch = 64;
-constexpr std::size_t samples = 60'000;
+using namespace tn;
 
-tn::Dataset random_mnist_shaped() {
-    tn::Dataset data("random-mnist-shape", 784, 1);
-    tn::Rng rng(tn::Seed{7});
-    data.inputs.resize(samples * 784);
-    data.targets.resize(samples);
-    for (auto& v : data.inputs) v = rng.uniform(0.f, 1.f);
-    for (auto& t : data.targets) t = float(rng.below(10));
+using Plain = Sequential<Input<784>, Dense<256>, ReLU, Dense<128>, ReLU, Dense<10>>;
+using Regularized = Sequential<Input<784>, Dense<256>, BatchNorm<>, ReLU, Dropout<20>,  //
+                               Dense<128>, BatchNorm<>, ReLU, Dropout<20>, Dense<10>>;
+constexpr std::size_t batch = 64;
+
+struct TrainingData {
+    Dataset set;
+    std::string source;
+};
+
+const TrainingData& training_data() {
+    static const TrainingData data = [] {
+        try {
+            return TrainingData{data::mnist().train, "MNIST"};
+        } catch (const std::exception&) {
+            Dataset random("random bytes of MNIST's shape", 784, 1);
+            Rng rng(Seed{7});
+            random.bytes.resize(60'000 * 784);
+            random.targets.resize(60'000);
+            for (auto& b : random.bytes) b = std::uint8_t(rng.below(256));
+            for (auto& t : random.targets) t = float(rng.below(10));
+            return TrainingData{std::move(random), "random (data/mnist missing)"};
+        }
+    }();
     return data;
 }
 
-void BM_MlpTrainStep(benchmark::State& state) {
-    tn::set_threads(int(state.range(0)));
-    static const tn::Dataset data = random_mnist_shaped();
-    tn::Model<MLP> model{tn::Seed{42}};
-    tn::SGD sgd{{.lr = 0.01f}};
-    const tn::SoftmaxCrossEntropy loss;
+template <class Net, class Optimizer>
+void train_steps(benchmark::State& state, Optimizer optimizer) {
+    set_threads(int(state.range(0)));
+    const Dataset& data = training_data().set;
+    const std::size_t samples = data.size();
+    Model<Net> model{Seed{42}};
+    const SoftmaxCrossEntropy loss;
 
     std::vector<std::size_t> order(samples);
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -58,7 +79,7 @@ void BM_MlpTrainStep(benchmark::State& state) {
         }
         data.gather({order.data() + position, batch}, model.input(batch), targets.data());
         position += batch;
-        return model.train_step(batch, targets.data(), loss, sgd);
+        return model.train_step(batch, targets.data(), loss, optimizer);
     };
 
     for (int i = 0; i < 200; ++i) step();  // warm-up: arenas sized, caches and thread team warm
@@ -68,10 +89,16 @@ void BM_MlpTrainStep(benchmark::State& state) {
     // The loss as a label: a sanity check that the model trains. (It is not passed
     // through benchmark::DoNotOptimize: with Debian's Google Benchmark 1.7.1 and
     // g++ 12 that garbled the float, showing 1e20 or 0 for a loss of 2.3.)
-    state.SetLabel("loss " + std::to_string(last_loss));
+    state.SetLabel(training_data().source + ", loss " + std::to_string(last_loss));
 }
 
-BENCHMARK(BM_MlpTrainStep)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+void sgd(benchmark::State& state) { train_steps<Plain>(state, SGD{{.lr = 0.01f}}); }
+void adam(benchmark::State& state) { train_steps<Plain>(state, Adam{{.lr = 1e-3f}}); }
+void bn_dropout(benchmark::State& state) { train_steps<Regularized>(state, Adam{{.lr = 1e-3f}}); }
+
+BENCHMARK(sgd)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(adam)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(bn_dropout)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 
 }  // namespace
 

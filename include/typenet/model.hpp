@@ -1,13 +1,15 @@
-// Model<Net>: a network type made real. It owns three 64-byte aligned arenas:
-// parameters, their gradients, and activations (sized per batch at compile time,
-// grown only when a larger batch arrives), so that after the first step of a
-// given batch size a training step allocates nothing (design decision 2).
+// Model<Net>: a network type made real. It owns four 64-byte aligned arenas:
+// parameters, their gradients, buffers (non-trainable state such as BatchNorm's
+// running statistics) and activations (sized per batch at compile time, grown only
+// when a larger batch arrives), so that after the first step of a given batch size
+// a training step allocates nothing (design decision 2).
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -19,10 +21,12 @@
 #include "typenet/core/layer.hpp"
 #include "typenet/core/numeric_error.hpp"
 #include "typenet/core/rng.hpp"
+#include "typenet/regularize/penalty.hpp"
 
 namespace tn {
 
-// A parameter tensor seen by name, as checkpoints and lessons see it.
+// A parameter tensor seen by name, as checkpoints and lessons see it. A buffer
+// (named_buffers()) has no gradients: that span is empty.
 struct NamedTensor {
     std::string name;
     std::vector<std::size_t> shape;
@@ -74,16 +78,24 @@ public:
     using output_shape = typename RootedNet::output_shape;
     static constexpr bool valid = RootedNet::valid;
     static constexpr std::size_t param_count = RootedNet::param_count;
+    static constexpr std::size_t buffer_count = buffer_count_of<RootedNet>();
     static constexpr std::size_t input_size = input_shape::size;
     static constexpr std::size_t output_size = output_shape::size;
 
-    explicit Model(Seed seed = Seed{0}) : params_(param_count + 1), grads_(param_count + 1) { initialize(seed); }
+    explicit Model(Seed seed = Seed{0})
+        : params_(param_count + 1), grads_(param_count + 1), buffers_(buffer_count + 1) {
+        initialize(seed);
+    }
 
-    // Draws fresh weights. The seed also drives shuffling and dropout afterwards.
+    // Draws fresh weights and resets the buffers (running statistics). The seed also
+    // drives shuffling and dropout afterwards.
     void initialize(Seed seed) {
         rng_.reseed(seed);
         Rng init_rng = rng_.split();
-        if constexpr (valid) RootedNet::init(params_.data(), init_rng);
+        if constexpr (valid) {
+            RootedNet::init(params_.data(), init_rng);
+            RootedNet::init_buffers(buffers_.data());
+        }
         steps_ = 0;
     }
 
@@ -91,8 +103,13 @@ public:
     std::span<const float> parameters() const { return {params_.data(), param_count}; }
     std::span<float> gradients() { return {grads_.data(), param_count}; }
     std::span<const float> gradients() const { return {grads_.data(), param_count}; }
+    // Non-trainable state, all of it (named_buffers() lists what checkpoints save).
+    std::span<float> buffers() { return {buffers_.data(), buffer_count}; }
+    std::span<const float> buffers() const { return {buffers_.data(), buffer_count}; }
     Rng& rng() { return rng_; }
     std::uint64_t steps() const { return steps_; }
+    // A run resumed from a checkpoint continues the count (fit's resume_from).
+    void set_steps(std::uint64_t steps) { steps_ = steps; }
 
     // Named views (layers.3.weight, ...) in parameter order.
     std::vector<NamedTensor> named_parameters() {
@@ -107,6 +124,64 @@ public:
                 });
         return out;
     }
+    // The buffers a checkpoint saves (layers.2.running_mean, ...), in arena order.
+    std::vector<NamedTensor> named_buffers() {
+        std::vector<NamedTensor> out;
+        if constexpr (valid)
+            RootedNet::for_each_buffer(
+                [&](const std::string& name, std::size_t offset, std::vector<std::size_t> shape) {
+                    std::size_t n = 1;
+                    for (auto d : shape) n *= d;
+                    out.push_back({name, std::move(shape), {buffers_.data() + offset, n}, {}});
+                });
+        return out;
+    }
+
+    // --- Regularization and dropout, set at run time ------------------------------
+
+    // L1/L2 penalties on every weight (not biases), on top of each layer's own
+    // L1<>/L2<> options; train_step adds them to the loss and to the gradients.
+    void set_regularization(Regularization r) {
+        if (!(r.l1 >= 0.f && r.l2 >= 0.f))
+            throw std::invalid_argument("Model::set_regularization: l1 and l2 must be >= 0, got l1 = " +
+                                        std::to_string(r.l1) + ", l2 = " + std::to_string(r.l2));
+        regularization_ = r;
+    }
+    Regularization regularization() const { return regularization_; }
+
+    // Every Dropout layer drops with this rate from now on, whatever its type says
+    // (for a hyperparameter search); clear_dropout_rate() goes back to the types'.
+    void set_dropout_rate(float rate) {
+        if (!(rate >= 0.f && rate < 1.f))
+            throw std::invalid_argument("Model::set_dropout_rate: the rate must be in [0, 1), got " +
+                                        std::to_string(rate));
+        dropout_rate_ = rate;
+    }
+    void clear_dropout_rate() { dropout_rate_.reset(); }
+    std::optional<float> dropout_rate() const { return dropout_rate_; }
+
+    // The weight penalties at the current parameters.
+    float penalty() const {
+        double total = 0;
+        if constexpr (valid)
+            RootedNet::for_each_weight([&](std::size_t offset, std::size_t n, Regularization own) {
+                const Regularization r{own.l1 + regularization_.l1, own.l2 + regularization_.l2};
+                if (!r.none()) total += kernels::penalty(params_.data() + offset, nullptr, n, r);
+            });
+        return static_cast<float>(total);
+    }
+    // Adds the penalties' gradients to gradients() (after backward, which writes
+    // them) and returns the penalties' value.
+    float add_penalty() {
+        double total = 0;
+        if constexpr (valid)
+            RootedNet::for_each_weight([&](std::size_t offset, std::size_t n, Regularization own) {
+                const Regularization r{own.l1 + regularization_.l1, own.l2 + regularization_.l2};
+                if (!r.none()) total += kernels::penalty(params_.data() + offset, grads_.data() + offset, n, r);
+            });
+        return static_cast<float>(total);
+    }
+
     NamedTensor parameter(const std::string& name) {
         for (auto& t : named_parameters())
             if (t.name == name) return t;
@@ -133,10 +208,27 @@ public:
         reserve(batch);
         batch_ = batch;
         pass_ = Pass{.batch = batch, .training = training, .rng = &rng_};
+        pass_.buffers = buffers_.data();
+        pass_.dropout_rate = dropout_rate_.value_or(-1.f);
         if constexpr (valid) RootedNet::forward(pass_, params_.data(), x(), y(), cache(), workspace());
         return {y(), output_size * batch};
     }
     std::span<const float> output() const { return {y(), output_size * batch_}; }
+
+    // Each top-level layer's output from the last forward(), in order, for looking
+    // inside a network (activation statistics, lesson 09):
+    //   f(std::size_t index, const std::string& name, std::span<const float> values)
+    // with values [batch, that layer's output shape...]. A layer fused with the next
+    // (Dense + ReLU) never stores its own output, so it shows the pair's; a container
+    // (Residual, Repeat) shows its final output.
+    template <class F>
+    void for_each_layer_output(F&& f) const {
+        if constexpr (valid)
+            RootedNet::for_each_output(batch_, y(), cache(),
+                                       [&](std::size_t i, const std::string& name, const float* p, std::size_t n) {
+                                           f(i, name, std::span<const float>(p, n));
+                                       });
+    }
 
     // Gradients of all parameters for the last forward, given dL/d(output). With
     // d_input, also dL/d(input) [batch, input_shape...] (gradient checks, saliency);
@@ -148,10 +240,19 @@ public:
     }
 
     // One step of training on the batch already in input(): forward, fused loss and
-    // gradient, backward, update. Stops with a NumericError naming the step and the
-    // layer where a NaN or infinity first shows.
+    // gradient, backward, weight penalties, update. The loss reported includes the
+    // penalties. Stops with a NumericError naming the step and the layer where a NaN
+    // or infinity first shows.
     template <class Loss, class Optimizer>
-    StepResult train_step(std::size_t batch, const float* targets, const Loss&, Optimizer& optimizer) {
+    StepResult train_step(std::size_t batch, const float* targets, const Loss& loss, Optimizer& optimizer) {
+        return train_step(batch, targets, loss, optimizer, [](std::span<float>) {});
+    }
+    // The same, with `before_update(gradients())` called between backward and the
+    // optimizer step: where gradient clipping goes (fit's `.clip`). A template, not a
+    // std::function, so the step still allocates nothing.
+    template <class Loss, class Optimizer, class GradientTransform>
+    StepResult train_step(std::size_t batch, const float* targets, const Loss&, Optimizer& optimizer,
+                          GradientTransform&& before_update) {
         forward(batch, true);
         StepResult r;
         if constexpr (valid) {
@@ -160,6 +261,9 @@ public:
             if constexpr (Loss::template predictions<output_shape> > 0)
                 r.correct = Loss::template correct<output_shape>(y(), targets, batch);
             backward(d_output());
+            r.loss += add_penalty();
+            if (!std::isfinite(r.loss)) throw NumericError(locate_non_finite(r.loss));
+            before_update(gradients());
             optimizer.step(parameters(), gradients());
         }
         ++steps_;
@@ -283,11 +387,13 @@ private:
         return msg.str();
     }
 
-    AlignedBuffer params_, grads_, activations_;
+    AlignedBuffer params_, grads_, buffers_, activations_;
     std::size_t capacity_ = 0, batch_ = 0;
     std::uint64_t steps_ = 0;
     Pass pass_{};
     Rng rng_;
+    Regularization regularization_{};
+    std::optional<float> dropout_rate_{};
 };
 
 }  // namespace tn

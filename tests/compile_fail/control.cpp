@@ -6,13 +6,17 @@
 #include <vector>
 
 using namespace tn;
-using Net = Sequential<Input<2, 4, 4>, Flatten, Dense<16>, ReLU, Residual<Dense<16>, GELU>,
-                       Repeat<2, Residual<Dense<16>, Tanh>>, Dense<3>>;
+using Net = Sequential<Input<2, 4, 4>, BatchNorm<>, Flatten, Dense<16, Init<He>, L2<1, 10000>>, ReLU,
+                       Residual<Dense<16>, GELU>, Repeat<2, Residual<Dense<16>, Tanh>>, Dropout<20>,
+                       Dense<3, BiasInit<Constant<1, 10>>>>;
 
 int main() {
     Model<Net> model{Seed{7}};
     model.summary();
     auto named = model.named_parameters();
+    auto buffers = model.named_buffers();
+    model.set_regularization({.l2 = 1e-4f});
+    model.set_dropout_rate(0.1f);
     std::vector<float> sample(32, 0.f);
     auto out = model.predict(sample);
     float targets[1] = {0};
@@ -22,5 +26,5 @@ int main() {
     data.add(sample, std::vector<float>{0.f});
     auto history = fit(model, data, SoftmaxCrossEntropy{}, sgd, {.epochs = 1, .batch = 1});
     auto score = evaluate(model, data, SoftmaxCrossEntropy{});
-    return int(out.size() + named.size() + history.epochs.size()) + int(score.loss);
+    return int(out.size() + named.size() + buffers.size() + history.epochs.size()) + int(score.loss);
 }

@@ -25,6 +25,12 @@
 //   above ~1e-3 exceeds it; the checker's own test shows one failing by > 2x.
 // - Kinks (ReLU at 0, hinge at margin 1) are where no derivative exists: inputs are
 //   drawn at least `kink_distance` (> h) away from the `kinks` the test names.
+// - The loss checked is the model's whole training loss: the data loss plus the
+//   weight penalties (Model::penalty(), with `regularization` set on the model), and
+//   backward's gradients include the penalties' (Model::add_penalty()).
+// - Every forward starts from the same state of the model's generator, so a
+//   stochastic layer (Dropout) draws the same mask each time and is checked as the
+//   fixed function it is for that mask.
 #pragma once
 #include <doctest/doctest.h>
 
@@ -49,6 +55,9 @@ struct GradientCheckOptions {
     float input_range = 1.f;          // inputs uniform in [-range, range]
     std::vector<float> kinks{};       // input values the loss or a layer is not differentiable at
     float kink_distance = 0.05f;      // how far inputs stay from every kink
+    Regularization regularization{};  // the model's run-time penalties (set_regularization)
+    float parameter_noise = 0.f;      // adds U(-noise, noise) to every parameter after initialisation,
+                                      // so that none sits at a special value (BatchNorm's gamma = 1)
 };
 
 struct GradientCheckResult {
@@ -122,22 +131,29 @@ GradientCheckResult check_gradients(const Loss&, const GradientCheckOptions& o =
     using Out = typename M::output_shape;
     const std::size_t n = o.batch;
     M model{Seed{o.seed}};
+    model.set_regularization(o.regularization);
+    const Rng generator_at_start = model.rng();
     Rng rng{Seed{o.seed ^ 0x5eedULL}};
+    if (o.parameter_noise > 0.f)
+        for (float& p : model.parameters()) p += rng.uniform(-o.parameter_noise, o.parameter_noise);
     std::vector<float> x = random_inputs(rng, M::input_size * n, o);
     const std::vector<float> targets = random_targets<Loss, Out>(rng, n);
 
     auto loss_at = [&] {
         std::copy(x.begin(), x.end(), model.input(n));
+        model.rng() = generator_at_start;
         auto y = model.forward(n, true);
-        return double(Loss::template compute<Out>(y.data(), targets.data(), nullptr, n));
+        return double(Loss::template compute<Out>(y.data(), targets.data(), nullptr, n)) + double(model.penalty());
     };
 
     // What backward says.
     std::copy(x.begin(), x.end(), model.input(n));
+    model.rng() = generator_at_start;
     auto y = model.forward(n, true);
     std::vector<float> d_output(y.size()), d_input(x.size());
     Loss::template compute<Out>(y.data(), targets.data(), d_output.data(), n);
     model.backward(d_output.data(), d_input.data());
+    model.add_penalty();
     const std::vector<float> d_params(model.gradients().begin(), model.gradients().end());
 
     GradientCheckResult r;

@@ -153,11 +153,13 @@ void train_epoch(Model<Net>& model, const Batches& data, std::size_t batch, cons
 }
 
 template <class Net, class Loss>
-void check_steady_state_allocates_nothing(const Loss& loss) {
+void check_steady_state_allocates_nothing(const Loss& loss, Regularization regularization = {},
+                                          float weight_decay = 0.f) {
     Model<Net> model{Seed{11}};
+    model.set_regularization(regularization);
     Rng rng{Seed{12}};
     const Batches data = make_batches<Net, Loss>(100, rng);  // batches of 32, 32, 32 and 4
-    SGD sgd{{.lr = 0.01f}};
+    SGD sgd{{.lr = 0.01f, .weight_decay = weight_decay}};
 
     train_epoch(model, data, 32, loss, sgd);  // warm-up: the arenas grow to 32 samples
     const Counts before = counts();
@@ -206,5 +208,12 @@ TEST_CASE("after warm-up a training step allocates nothing") {
         check_steady_state_allocates_nothing<Sequential<Input<4>, Dense<1>, Step>>(Hinge{});
         check_steady_state_allocates_nothing<Sequential<Input<4>, Dense<8>, Sigmoid, Dense<2>>>(
             BinaryCrossEntropyWithLogits{});
+        // Training essentials: dropout masks, batch statistics, weight penalties, decay.
+        using Regularized = Sequential<Input<20>, Dense<64, Init<He>, L2<1, 10000>>, BatchNorm<>, ReLU, Dropout<30>,
+                                       Dense<32, NoBias>, BatchNorm<>, Tanh, Dropout<10>, Dense<5>>;
+        check_steady_state_allocates_nothing<Regularized>(SoftmaxCrossEntropy{}, {.l1 = 1e-5f, .l2 = 1e-4f}, 1e-4f);
+        // Per channel of images, large enough that BatchNorm splits its channels between threads.
+        using Images = Sequential<Input<4, 24, 24>, BatchNorm<>, ReLU, Dropout<20>, Flatten, Dense<5>>;
+        check_steady_state_allocates_nothing<Images>(SoftmaxCrossEntropy{});
     }
 }

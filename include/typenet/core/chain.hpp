@@ -5,6 +5,7 @@
 //   [output of layer 0] ... [output of layer n-2] [cache of layer 0] ... [cache of layer n-1]
 // The last layer writes straight into the chain's own output y.
 // Workspace: two ping-pong gradient buffers, then the largest workspace any layer needs.
+// Buffers (not per sample): [buffers of layer 0] ... [buffers of layer n-1].
 #pragma once
 #include <algorithm>
 #include <array>
@@ -60,6 +61,14 @@ struct Chain<In, type_list<B...>> {
     }();
     static constexpr std::size_t param_count = param_offsets[count];
 
+    static constexpr std::array<std::size_t, count + 1> buffer_offsets = [] {
+        std::array<std::size_t, count + 1> off{};
+        std::size_t sizes[] = {buffer_count_of<B>()..., 0};
+        for (std::size_t i = 0; i < count; ++i) off[i + 1] = off[i] + sizes[i];
+        return off;
+    }();
+    static constexpr std::size_t buffer_count = buffer_offsets[count];
+
     // Where each layer's output and own cache start, in floats per sample.
     static constexpr std::array<std::size_t, count + 1> output_offsets = [] {
         std::array<std::size_t, count + 1> off{};
@@ -98,6 +107,35 @@ struct Chain<In, type_list<B...>> {
                  std::string full = "layers.";
                  full.append(std::to_string(I)).append(".").append(name);
                  f(full, param_offsets[I] + offset, shape);
+             }),
+             ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    static void init_buffers(float* buffers) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (init_buffers_of<B>(buffers + buffer_offsets[I]), ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    // Named as parameters are: layers.2.running_mean.
+    template <class F>
+    static void for_each_buffer(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (for_each_buffer_of<B>([&](const std::string& name, std::size_t offset, auto shape) {
+                 std::string full = "layers.";
+                 full.append(std::to_string(I)).append(".").append(name);
+                 f(full, buffer_offsets[I] + offset, shape);
+             }),
+             ...);
+        }(std::make_index_sequence<count>{});
+    }
+
+    template <class F>
+    static void for_each_weight(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (for_each_weight_of<B>([&](std::size_t offset, std::size_t size, const auto& own) {
+                 f(param_offsets[I] + offset, size, own);
              }),
              ...);
         }(std::make_index_sequence<count>{});
@@ -163,10 +201,10 @@ private:
         if constexpr (fused_with_previous<I>()) {
             return;  // computed together with the previous layer
         } else if constexpr (fused_with_next<I>()) {
-            L::template forward_fused<at_t<I + 1, layers>>(p, params + param_offsets[I], in, out,
+            L::template forward_fused<at_t<I + 1, layers>>(layer_pass<I>(p), params + param_offsets[I], in, out,
                                                              output_of(I + 1, n, y, cache));
         } else {
-            L::forward(p, params + param_offsets[I], in, out, cache + cache_offsets[I] * n,
+            L::forward(layer_pass<I>(p), params + param_offsets[I], in, out, cache + cache_offsets[I] * n,
                        workspace + 2 * gradient_width * n);
         }
     }
@@ -183,8 +221,16 @@ private:
         float* gradient[2] = {workspace, workspace + gradient_width * n};
         const float* d_out = I + 1 == count ? dy : gradient[(I + 1) % 2];
         float* d_in = I == 0 ? dx : gradient[I % 2];
-        L::backward(p, params + param_offsets[I], in, out, d_out, d_in, dparams + param_offsets[I],
+        L::backward(layer_pass<I>(p), params + param_offsets[I], in, out, d_out, d_in, dparams + param_offsets[I],
                     cache + cache_offsets[I] * n, workspace + 2 * gradient_width * n);
+    }
+
+    // What layer I sees: the chain's Pass with the buffers pointer moved to its own.
+    template <std::size_t I>
+    static Pass layer_pass(const Pass& p) {
+        Pass own = p;
+        if constexpr (buffer_count_of<at_t<I, layers>>() > 0) own.buffers = p.buffers + buffer_offsets[I];
+        return own;
     }
 };
 

@@ -1,5 +1,6 @@
 // Weight initialisation schemes, chosen per layer in the type:
 //   Dense<256, Init<HeNormal>>      Dense<10, Init<XavierUniform>, NoBias>
+//   Dense<64, BiasInit<Constant<1, 100>>>   (biases: Zeros unless told)
 // Each scheme fills a weight tensor given its fan-in and fan-out:
 //   static void fill(float* w, std::size_t n, std::size_t fan_in, std::size_t fan_out, Rng&);
 //   static constexpr double variance(std::size_t fan_in, std::size_t fan_out);  // what it promises
@@ -133,5 +134,23 @@ struct init_scheme<Default, Init<S>, Rest...> {
 };
 template <class Default, class First, class... Rest>
 struct init_scheme<Default, First, Rest...> : init_scheme<Default, Rest...> {};
+
+// The option for biases: Dense<10, BiasInit<Constant<1, 10>>> (layers default to Zeros).
+// The scheme gets the layer's fan-in and fan-out, as for its weights.
+template <class Scheme>
+struct BiasInit {
+    using scheme = Scheme;
+};
+
+template <class Default, class... Options>
+struct bias_init_scheme {
+    using type = Default;
+};
+template <class Default, class S, class... Rest>
+struct bias_init_scheme<Default, BiasInit<S>, Rest...> {
+    using type = S;
+};
+template <class Default, class First, class... Rest>
+struct bias_init_scheme<Default, First, Rest...> : bias_init_scheme<Default, Rest...> {};
 
 }  // namespace tn

@@ -10,9 +10,16 @@
 //                                              // keeps for backward    (default 0)
 //   static constexpr std::size_t workspace_size; // scratch floats per sample,
 //                                              // free between calls    (default 0)
+//   static constexpr std::size_t buffer_count; // non-trainable floats kept across
+//                                              // calls, not per sample (default 0)
 //   static std::string name();                 // "Dense<120>"
 //   static void init(float* params, Rng&);     // (only with parameters)
 //   static void for_each_param(auto&& f);      // f(name, offset, shape) (only with parameters)
+//   static void init_buffers(float* buffers);  // (only with buffers)
+//   static void for_each_buffer(auto&& f);     // f(name, offset, shape): the buffers a
+//                                              // checkpoint saves (only with buffers)
+//   static void for_each_weight(auto&& f);     // f(offset, count, Regularization own):
+//                                              // the tensors weight penalties apply to
 //   static void forward(const Pass&, const float* params, const float* x, float* y,
 //                       float* cache, float* workspace);
 //   static void backward(const Pass&, const float* params, const float* x,
@@ -23,6 +30,10 @@
 // backward *writes* (never accumulates) dparams, and dx may be null when nobody
 // needs the input gradient (the first layer of a model): layers then skip that work.
 // Forward and backward of a layer sit side by side in one header (decision 7).
+//
+// Buffers (BatchNorm's running statistics) live in the model's fourth arena. A layer
+// finds its own at Pass::buffers: each container hands each child a copy of the Pass
+// whose buffers pointer is offset to that child's, so no signature carries them.
 #pragma once
 #include <cstddef>
 #include <span>
@@ -42,6 +53,8 @@ struct Pass {
     // Room for later modules, unused by the core layers:
     std::size_t length = 0;         // runtime sequence length (<= the static maximum); 0: full
     const float* memory = nullptr;  // a second input, e.g. cross-attention memory
+    float* buffers = nullptr;       // this layer's non-trainable state (see above)
+    float dropout_rate = -1.f;      // overrides every Dropout's own rate when >= 0
 };
 
 // One row of Model::summary(); containers add their children one level deeper.
@@ -70,6 +83,12 @@ consteval std::size_t workspace_size_of() {
 }
 
 template <class B>
+consteval std::size_t buffer_count_of() {
+    if constexpr (requires { B::buffer_count; }) return B::buffer_count;
+    else return 0;
+}
+
+template <class B>
 void init_layer(float* params, Rng& rng) {
     if constexpr (requires { B::init(params, rng); }) B::init(params, rng);
 }
@@ -78,6 +97,23 @@ void init_layer(float* params, Rng& rng) {
 template <class B, class F>
 void for_each_param_of(F&& f) {
     if constexpr (requires { B::for_each_param(f); }) B::for_each_param(f);
+}
+
+template <class B>
+void init_buffers_of(float* buffers) {
+    if constexpr (requires { B::init_buffers(buffers); }) B::init_buffers(buffers);
+}
+
+// f(std::string name, std::size_t offset, std::vector<std::size_t> shape)
+template <class B, class F>
+void for_each_buffer_of(F&& f) {
+    if constexpr (requires { B::for_each_buffer(f); }) B::for_each_buffer(f);
+}
+
+// f(std::size_t offset, std::size_t count, Regularization own), for weight penalties
+template <class B, class F>
+void for_each_weight_of(F&& f) {
+    if constexpr (requires { B::for_each_weight(f); }) B::for_each_weight(f);
 }
 
 template <class B>

@@ -2,6 +2,7 @@
 // libc++, so typenet draws its own: one seed gives the same weights, shuffles and
 // dropout masks on every compiler (design decision 9).
 #pragma once
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -10,6 +11,15 @@ namespace tn {
 
 struct Seed {
     std::uint64_t value = 0;
+};
+
+// Everything a generator remembers, so a checkpoint can resume its stream exactly:
+// the four xoshiro words and the second Box-Muller value not yet handed out.
+struct RngState {
+    std::array<std::uint64_t, 4> words{};
+    float spare = 0;
+    bool has_spare = false;
+    friend bool operator==(const RngState&, const RngState&) = default;
 };
 
 // xoshiro256** seeded through splitmix64 (Blackman & Vigna).
@@ -74,6 +84,13 @@ public:
     // A fresh generator for a sub-task (a layer's init, an epoch's shuffle), so
     // adding draws in one place does not shift every draw after it.
     Rng split() { return Rng{Seed{next_u64()}}; }
+
+    RngState state() const { return {{state_[0], state_[1], state_[2], state_[3]}, spare_, has_spare_}; }
+    void set_state(const RngState& s) {
+        for (std::size_t i = 0; i < 4; ++i) state_[i] = s.words[i];
+        spare_ = s.spare;
+        has_spare_ = s.has_spare;
+    }
 
 private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

@@ -22,13 +22,19 @@ inline std::filesystem::path root() {
     return "data";
 }
 
+// What to run to get a data set: fetch-data.sh names each set after its folder
+// below the data root ("sklearn", "mnist", "fashion-mnist").
+inline std::string fetch_hint(const std::string& set) {
+    return "\n  run scripts/fetch-data.sh " + set + " (or set TYPENET_DATA to the folder that holds it)";
+}
+
 // The path of a data file or folder below the data root, e.g. find("sklearn/iris.csv").
 // A missing one is an error that says how to get it.
 inline std::filesystem::path find(const std::string& relative) {
     const auto path = root() / relative;
     if (!std::filesystem::exists(path))
         throw MissingData("data set not found: " + path.string() +
-                          "\n  run scripts/fetch-data.sh (or set TYPENET_DATA to the folder that holds it)");
+                          fetch_hint(relative.substr(0, relative.find('/'))));
     return path;
 }
 

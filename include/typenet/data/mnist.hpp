@@ -22,15 +22,15 @@ struct ImageData {
 };
 
 namespace detail {
-// The first of the candidate names that exists in `folder` (raw or .gz).
+// The first of the candidate names that exists in `folder` (raw or .gz); `set` is
+// the fetch-data.sh name that fetches them.
 inline std::filesystem::path first_existing(const std::filesystem::path& folder,
-                                            std::initializer_list<const char*> names) {
+                                            std::initializer_list<const char*> names, const std::string& set) {
     for (const char* n : names) {
         if (std::filesystem::exists(folder / n)) return folder / n;
         if (std::filesystem::exists(folder / (std::string(n) + ".gz"))) return folder / (std::string(n) + ".gz");
     }
-    throw MissingData("no " + std::string(*names.begin()) + "[.gz] in " + folder.string() +
-                      "\n  run scripts/fetch-data.sh (or set TYPENET_DATA to the folder that holds it)");
+    throw MissingData("no " + std::string(*names.begin()) + "[.gz] in " + folder.string() + fetch_hint(set));
 }
 
 inline Dataset idx_dataset(const std::string& name, const std::filesystem::path& images_path,
@@ -61,15 +61,16 @@ inline Dataset idx_dataset(const std::string& name, const std::filesystem::path&
     return d;
 }
 
-inline ImageData idx_pair(std::string name, const std::filesystem::path& folder, std::vector<std::string> classes) {
+inline ImageData idx_pair(std::string name, const std::filesystem::path& folder, std::vector<std::string> classes,
+                          const std::string& set) {
     ImageData out;
     out.name = std::move(name);
     out.class_names = std::move(classes);
     std::size_t h = 0, w = 0, h2 = 0, w2 = 0;
-    out.train = idx_dataset(out.name + " train", first_existing(folder, {"train-images-idx3-ubyte"}),
-                            first_existing(folder, {"train-labels-idx1-ubyte"}), out.class_names.size(), h, w);
-    out.test = idx_dataset(out.name + " test", first_existing(folder, {"t10k-images-idx3-ubyte"}),
-                           first_existing(folder, {"t10k-labels-idx1-ubyte"}), out.class_names.size(), h2, w2);
+    out.train = idx_dataset(out.name + " train", first_existing(folder, {"train-images-idx3-ubyte"}, set),
+                            first_existing(folder, {"train-labels-idx1-ubyte"}, set), out.class_names.size(), h, w);
+    out.test = idx_dataset(out.name + " test", first_existing(folder, {"t10k-images-idx3-ubyte"}, set),
+                           first_existing(folder, {"t10k-labels-idx1-ubyte"}, set), out.class_names.size(), h2, w2);
     if (h != h2 || w != w2)
         throw io::IdxError(folder.string() + ": training images are " + std::to_string(h) + "x" + std::to_string(w) +
                            " but test images are " + std::to_string(h2) + "x" + std::to_string(w2));
@@ -80,13 +81,14 @@ inline ImageData idx_pair(std::string name, const std::filesystem::path& folder,
 }  // namespace detail
 
 inline ImageData mnist(const std::filesystem::path& folder = find("mnist")) {
-    return detail::idx_pair("MNIST", folder, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+    return detail::idx_pair("MNIST", folder, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, "mnist");
 }
 
 inline ImageData fashion_mnist(const std::filesystem::path& folder = find("fashion-mnist")) {
     return detail::idx_pair("Fashion-MNIST", folder,
                             {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                             "Bag", "Ankle boot"});
+                             "Bag", "Ankle boot"},
+                            "fashion-mnist");
 }
 
 }  // namespace tn::data

@@ -23,7 +23,9 @@ inline void for_each_chunk(std::size_t n, Body&& body) {
 inline vec load(const float* p, std::size_t count) {
     if (count == width) return vec::load_unaligned(p);
     alignas(64) float buf[width] = {};
-    for (std::size_t k = 0; k < count; ++k) buf[k] = p[k];
+    // `k < width` is implied by count <= width; stated so that g++ 12 cannot assume
+    // a larger count after inlining (a false -Warray-bounds).
+    for (std::size_t k = 0; k < count && k < width; ++k) buf[k] = p[k];
     return vec::load_aligned(buf);
 }
 
@@ -34,7 +36,7 @@ inline void store(float* p, const vec& v, std::size_t count) {
     }
     alignas(64) float buf[width];
     v.store_aligned(buf);
-    for (std::size_t k = 0; k < count; ++k) p[k] = buf[k];
+    for (std::size_t k = 0; k < count && k < width; ++k) p[k] = buf[k];
 }
 
 }  // namespace tn::simd

@@ -4,16 +4,27 @@
 //
 // Forward is one GEMM whose epilogue adds the bias and, when an element-wise
 // activation follows, applies it while the tile is still in registers.
+//
+// Options, in any order (anything else is a compile error naming it):
+//   Init<S>      weight initialisation (core/init.hpp); default XavierUniform, i.e.
+//                Glorot uniform U(-a, a), a = sqrt(6 / (fan_in + fan_out)), as Keras
+//   BiasInit<S>  bias initialisation; default Zeros, as Keras
+//   NoBias       no bias at all
+//   L1<N, D>, L2<N, D>  weight penalties l1 = N/D, l2 = N/D (regularize/penalty.hpp);
+//                they apply to the weight matrix, never to the bias
+// e.g. Dense<256, Init<HeNormal>, L2<1, 10000>>. Fan-in is the input's last axis.
 #pragma once
-#include <cmath>
 #include <string>
 #include <type_traits>
 
 #include "typenet/core/errors.hpp"
+#include "typenet/core/init.hpp"
 #include "typenet/core/layer.hpp"
+#include "typenet/core/options.hpp"
 #include "typenet/kernels/elementwise.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/layers/activation.hpp"
+#include "typenet/regularize/penalty.hpp"
 
 namespace tn {
 
@@ -23,6 +34,21 @@ template <std::size_t N, class... Options>
 struct Dense;
 
 namespace detail {
+
+template <class Option> struct is_dense_option : std::bool_constant<is_penalty_option<Option>> {};
+template <> struct is_dense_option<NoBias> : std::true_type {};
+template <class S> struct is_dense_option<Init<S>> : std::true_type {};
+template <class S> struct is_dense_option<BiasInit<S>> : std::true_type {};
+
+// Dense's option rule: Unknown is the first option it does not take, or void.
+template <class Spec, class Unknown>
+constexpr auto check_dense_options() {
+    constexpr bool ok = std::is_void_v<Unknown>;
+    static_assert(UnknownOption<Spec, Unknown, ok>::ok,
+                  "Dense: unknown option; Dense takes Init<...>, BiasInit<...>, NoBias, L1<...> and L2<...> "
+                  "(an activation is a layer of its own: Dense<N>, ReLU)");
+    return ok;
+}
 
 // Bias plus activation F, applied to finished rows of the GEMM's C. With
 // `activated` set, C holds the pre-activation z and F(z) goes to `activated`;
@@ -58,6 +84,7 @@ template <class Spec, class In, std::size_t N, bool HasBias>
 struct DenseLayer {
     static constexpr bool flat_enough = In::rank == 1 || In::rank == 2;
     using shape_rule = decltype(check_dense_input<Spec, In, flat_enough>());
+    using option_rule = decltype(check_dense_options<Spec, typename Spec::unknown_option>());
     static constexpr std::size_t features = In::dims[In::rank - 1];      // F
     static constexpr std::size_t positions = In::size / features;         // T (1 for a flat input)
     static constexpr std::size_t weight_count = N * features;
@@ -75,13 +102,17 @@ struct DenseLayer {
         if constexpr (HasBias) f(std::string("bias"), weight_count, std::vector<std::size_t>{N});
     }
 
-    // Xavier/Glorot uniform, zero bias: the Keras default. Init<...> choices come
-    // with the training-essentials module.
+    // Init<...> for the weights (default Glorot uniform), BiasInit<...> for the bias
+    // (default zeros): see the options above.
     static void init(float* params, Rng& rng) {
-        const float limit = std::sqrt(6.f / float(features + N));
-        for (std::size_t i = 0; i < weight_count; ++i) params[i] = rng.uniform(-limit, limit);
-        if constexpr (HasBias)
-            for (std::size_t i = 0; i < N; ++i) params[weight_count + i] = 0.f;
+        Spec::weight_init::fill(params, weight_count, features, N, rng);
+        if constexpr (HasBias) Spec::bias_init::fill(params + weight_count, N, features, N, rng);
+    }
+
+    // Weight penalties reach the weight matrix only.
+    template <class F>
+    static void for_each_weight(F&& f) {
+        f(std::size_t{0}, weight_count, Spec::penalty);
     }
 
     static void forward(const Pass& p, const float* params, const float* x, float* y, float*, float*) {
@@ -131,6 +162,10 @@ template <std::size_t N, class... Options>
 struct Dense {
     static_assert(N > 0, "Dense<N>: N, the number of output features, must be at least 1");
     static constexpr bool has_bias = !(std::is_same_v<Options, NoBias> || ...);
+    using weight_init = typename init_scheme<XavierUniform, Options...>::type;
+    using bias_init = typename bias_init_scheme<Zeros, Options...>::type;
+    static constexpr Regularization penalty = penalty_of<Options...>;
+    using unknown_option = first_unknown_option_t<detail::is_dense_option, Options...>;
     template <class In>
     using bind = detail::DenseLayer<Dense, In, N, has_bias>;
     static std::string name() { return "Dense<" + std::to_string(N) + (has_bias ? ">" : ", NoBias>"); }

@@ -22,6 +22,11 @@ struct Adagrad {
     static std::string name() { return "Adagrad"; }
     float learning_rate() const { return options.lr; }
     void set_learning_rate(float lr) { options.lr = lr; }
+    // The per-parameter state by name (PyTorch's), for checkpoints (train/checkpoint.hpp).
+    template <class F>
+    void for_each_state(F&& f) {
+        f("sum", state.slot(0));
+    }
 
     void step(std::span<float> params, std::span<const float> grads) {
         state.ensure(params.size());

@@ -29,6 +29,12 @@ struct AdamOptimizer {
     static std::string name() { return Decoupled ? "AdamW" : "Adam"; }
     float learning_rate() const { return options.lr; }
     void set_learning_rate(float lr) { options.lr = lr; }
+    // The per-parameter state by name (PyTorch's), for checkpoints (train/checkpoint.hpp).
+    template <class F>
+    void for_each_state(F&& f) {
+        f("exp_avg", state.slot(0));
+        f("exp_avg_sq", state.slot(1));
+    }
 
     void step(std::span<float> params, std::span<const float> grads) {
         state.ensure(params.size());

@@ -39,4 +39,14 @@ inline void clip_by_value(std::span<float> grads, float limit) {
     });
 }
 
+// The two as values, for fit's options: {.clip = ClipNorm{1.0}} or {.clip = ClipValue{0.5}}.
+struct ClipNorm {
+    float max_norm = 1.f;
+    void operator()(std::span<float> grads) const { clip_by_global_norm(grads, max_norm); }
+};
+struct ClipValue {
+    float limit = 1.f;
+    void operator()(std::span<float> grads) const { clip_by_value(grads, limit); }
+};
+
 }  // namespace tn

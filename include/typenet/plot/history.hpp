@@ -1,9 +1,11 @@
-// The training curves of a fit(): loss (and validation loss) per epoch, and an
-// accuracy panel beside it when the loss defines accuracy.
+// The training curves of a fit(): loss (and validation loss) per epoch, an
+// accuracy panel beside it when the loss defines accuracy, and a learning-rate
+// panel when the rate changed during training.
 //
 //   auto history = tn::fit(model, train, loss, optimizer, {.epochs = 20, .validation = test});
 //   tn::plot::curves(history, "out/03-mlp/loss.svg", "MLP on two moons");
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -53,10 +55,23 @@ inline std::vector<LineChart> history_charts(const History& history) {
         if (detail::any_finite(val_acc)) acc_chart.add("validation", epochs, percent(val_acc));
         charts.push_back(std::move(acc_chart));
     }
+
+    // The learning rate, when something moved it (a schedule, a callback): a flat
+    // line would only take room. Log scale when it spans more than 20x, as decays do.
+    const auto lr = history.column(&EpochRecord::learning_rate);
+    if (!lr.empty()) {
+        const auto [lr_lo, lr_hi] = std::minmax_element(lr.begin(), lr.end());
+        if (*lr_lo != *lr_hi) {
+            LineChart lr_chart{.title = "learning rate", .x_label = "epoch", .y_label = "learning rate"};
+            lr_chart.add("", epochs, lr);
+            lr_chart.log_y = *lr_lo > 0 && *lr_hi / *lr_lo > 20;
+            charts.push_back(std::move(lr_chart));
+        }
+    }
     return charts;
 }
 
-// Writes the curves of `history` as one SVG: loss | accuracy.
+// Writes the curves of `history` as one SVG: loss | accuracy | learning rate.
 inline void curves(const History& history, const std::filesystem::path& path, const std::string& title = "") {
     const auto charts = history_charts(history);
     std::vector<const LineChart*> panels;

@@ -3,10 +3,10 @@
 // Lines and classes also differ by dash pattern and marker shape, so a chart still
 // reads in greyscale.
 #pragma once
-#include <algorithm>
 #include <cstddef>
-#include <cstdio>
 #include <string>
+
+#include "typenet/config.hpp"
 
 namespace tn::plot::palette {
 
@@ -28,14 +28,10 @@ inline constexpr const char* grid = "#e5e5e5";
 inline constexpr const char* frame = "#9a9a9a";
 
 // `amount` of colour `hex` (#rrggbb) over white: 0 is white, 1 the colour itself.
-inline std::string tint(const char* hex, double amount) {
-    unsigned r = 0, g = 0, b = 0;
-    std::sscanf(hex, "#%2x%2x%2x", &r, &g, &b);
-    amount = std::clamp(amount, 0.0, 1.0);
-    const auto mix = [&](unsigned c) { return unsigned(255.0 + (double(c) - 255.0) * amount + 0.5); };
-    char out[8];
-    std::snprintf(out, sizeof out, "#%02x%02x%02x", mix(r) & 0xffu, mix(g) & 0xffu, mix(b) & 0xffu);
-    return out;
-}
+TYPENET_INLINE std::string tint(const char* hex, double amount);
 
 }  // namespace tn::plot::palette
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/plot/palette.ipp"
+#endif

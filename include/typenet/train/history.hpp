@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tn {
@@ -20,6 +21,18 @@ struct EpochRecord {
     double seconds = 0;  // wall time of the epoch, validation included
     double samples_per_second = 0;
 };
+
+// The metrics of a record by the names the CSV and the callbacks use ("loss",
+// "accuracy", "val_loss", "val_accuracy", "learning_rate"); null for any other name.
+inline float EpochRecord::* metric_field(std::string_view name) {
+    if (name == "loss") return &EpochRecord::loss;
+    if (name == "accuracy") return &EpochRecord::accuracy;
+    if (name == "val_loss") return &EpochRecord::val_loss;
+    if (name == "val_accuracy") return &EpochRecord::val_accuracy;
+    if (name == "learning_rate") return &EpochRecord::learning_rate;
+    return nullptr;
+}
+inline constexpr const char* metric_names = "loss, accuracy, val_loss, val_accuracy, learning_rate";
 
 struct History {
     std::vector<EpochRecord> epochs;
