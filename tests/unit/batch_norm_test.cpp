@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/gradient_check.hpp"
+#include <typenet/kernels/parallel.hpp>
 
 using namespace tn;
 using testing::check_gradients;
@@ -317,4 +318,29 @@ TEST_CASE("BatchNorm's shape rule and options, at compile time") {
     static_assert(BatchNorm<Epsilon<1, 1000>>::epsilon == 1e-3 && BatchNorm<Epsilon<1, 1000>>::momentum == 0.1);
     static_assert(Sequential<Input<8>, BatchNorm<>>::param_count == 16);
     CHECK(buffer_count_of<Sequential<Input<8>, Dense<3>, BatchNorm<>>>() == 4 * 3);
+}
+
+TEST_CASE("BatchNorm gives the same bits on one thread and on two") {
+    // 8 x 24 x 24 per sample, batch 16: large enough that channels are split between threads.
+    using Net = Sequential<Input<8, 24, 24>, BatchNorm<>, ReLU, Flatten, Dense<3>>;
+    constexpr std::size_t batch = 16, in = 8 * 24 * 24 * batch;
+    const std::vector<float> x = random_values(in, 7, -1.f, 3.f), dy = random_values(3 * batch, 8, -1.f, 1.f);
+    auto run = [&](int thread_count, std::vector<float>& y, std::vector<float>& grads, std::vector<float>& dx) {
+        const int previous = threads();
+        set_threads(thread_count);
+        Model<Net> model{Seed{9}};
+        std::copy(x.begin(), x.end(), model.input(batch));
+        const auto out = model.forward(batch, true);
+        y.assign(out.begin(), out.end());
+        dx.resize(in);
+        model.backward(dy.data(), dx.data());
+        grads.assign(model.gradients().begin(), model.gradients().end());
+        set_threads(previous);
+    };
+    std::vector<float> y1, g1, dx1, y2, g2, dx2;
+    run(1, y1, g1, dx1);
+    run(2, y2, g2, dx2);
+    CHECK(same_bits(y1, y2));
+    CHECK(same_bits(g1, g2));
+    CHECK(same_bits(dx1, dx2));
 }

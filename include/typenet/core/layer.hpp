@@ -49,12 +49,12 @@ namespace tn {
 struct Pass {
     std::size_t batch = 1;
     bool training = false;
-    Rng* rng = nullptr;  // dropout and other stochastic layers draw from it
+    Rng* rng = nullptr;          // dropout and other stochastic layers draw from it
+    float* buffers = nullptr;    // this layer's non-trainable state (see above)
+    float dropout_rate = -1.f;   // overrides every Dropout's own rate when >= 0
     // Room for later modules, unused by the core layers:
     std::size_t length = 0;         // runtime sequence length (<= the static maximum); 0: full
     const float* memory = nullptr;  // a second input, e.g. cross-attention memory
-    float* buffers = nullptr;       // this layer's non-trainable state (see above)
-    float dropout_rate = -1.f;      // overrides every Dropout's own rate when >= 0
 };
 
 // One row of Model::summary(); containers add their children one level deeper.

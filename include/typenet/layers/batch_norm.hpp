@@ -61,11 +61,14 @@ template <class Option> struct is_batch_norm_option : std::false_type {};
 template <std::intmax_t N, std::intmax_t D> struct is_batch_norm_option<RunningMomentum<N, D>> : std::true_type {};
 template <std::intmax_t N, std::intmax_t D> struct is_batch_norm_option<Epsilon<N, D>> : std::true_type {};
 
-// The value of the option that is an instance of Option<...>, or Default.
+// An option's momentum or epsilon; -1 for an option that is not one. BatchNorm takes
+// the largest over its options, so -1 means "not given": the default then.
 template <class Option> inline constexpr double momentum_in = -1;
-template <std::intmax_t N, std::intmax_t D> inline constexpr double momentum_in<RunningMomentum<N, D>> = RunningMomentum<N, D>::value;
+template <std::intmax_t N, std::intmax_t D>
+inline constexpr double momentum_in<RunningMomentum<N, D>> = RunningMomentum<N, D>::value;
 template <class Option> inline constexpr double epsilon_in = -1;
-template <std::intmax_t N, std::intmax_t D> inline constexpr double epsilon_in<Epsilon<N, D>> = Epsilon<N, D>::value;
+template <std::intmax_t N, std::intmax_t D>
+inline constexpr double epsilon_in<Epsilon<N, D>> = Epsilon<N, D>::value;
 constexpr double given_or(double given, double fallback) { return given >= 0 ? given : fallback; }
 
 template <class Spec, class Unknown>
@@ -91,7 +94,6 @@ constexpr auto check_batch_norm_input() {
 // channel, visited as contiguous runs of H x W values.
 template <std::size_t Channels, std::size_t Spatial, bool ChannelsFirst>
 struct ChannelLayout {
-    static constexpr std::size_t channels = Channels;
     std::size_t batch;
 
     static constexpr std::size_t blocks() {
