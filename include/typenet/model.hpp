@@ -207,9 +207,11 @@ public:
     std::span<const float> forward(std::size_t batch, bool training = false) {
         reserve(batch);
         batch_ = batch;
-        pass_ = Pass{.batch = batch, .training = training, .rng = &rng_};
-        pass_.buffers = buffers_.data();
-        pass_.dropout_rate = dropout_rate_.value_or(-1.f);
+        pass_ = Pass{.batch = batch,
+                     .training = training,
+                     .rng = &rng_,
+                     .buffers = buffers_.data(),
+                     .dropout_rate = dropout_rate_.value_or(-1.f)};
         if constexpr (valid) RootedNet::forward(pass_, params_.data(), x(), y(), cache(), workspace());
         return {y(), output_size * batch};
     }

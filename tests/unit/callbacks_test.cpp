@@ -343,6 +343,29 @@ TEST_CASE("early stopping: min_delta, accuracy maximised, and restoring when the
     }
 }
 
+TEST_CASE("early stopping restores the buffers (BatchNorm's running statistics) with the parameters") {
+    using Normed = Sequential<Input<6>, Dense<16>, BatchNorm<>, Tanh, Dense<2>>;
+    static_assert(Model<Normed>::buffer_count > 0);
+    const Dataset train = make_signs(64, 23), val = make_signs(32, 24);
+    Model<Normed> model{Seed{23}};
+    ScriptedMetric script{&EpochRecord::val_loss, {1.0f, 0.5f, 0.6f, 0.7f}};
+    struct BothSnapshots {
+        std::vector<std::vector<float>> parameters{{}}, buffers{{}};
+        void on_epoch_end(FitState& s) {
+            parameters.push_back(copy_of(s.parameters()));
+            buffers.push_back(copy_of(s.buffers()));
+        }
+    } snapshots;
+    EarlyStopping stop{.patience = 2};
+    fit(model, train, SoftmaxCrossEntropy{}, SGD{{.lr = 0.1f}},
+        {.epochs = 4, .batch = 16, .validation = val, .verbosity = Verbosity::Quiet}, script, snapshots, stop);
+    REQUIRE(stop.stopped_epoch == 4);
+    REQUIRE(stop.best_epoch == 2);
+    CHECK(same_bits(copy_of(model.buffers()), snapshots.buffers[2]));
+    CHECK_FALSE(same_bits(snapshots.buffers[2], snapshots.buffers[4]));  // the statistics did move
+    CHECK(same_bits(copy_of(model.parameters()), snapshots.parameters[2]));
+}
+
 TEST_CASE("early stopping names a metric it cannot watch") {
     const Dataset train = make_signs(16, 15);
     Model<Net> model{Seed{15}};

@@ -125,7 +125,7 @@ public:
           options_(options),
           schedule_(options.schedule),
           callbacks_(callbacks...),
-          state_(history_, model.parameters(), buffers_of(model), optimizer, model.rng()) {}
+          state_(history_, model.parameters(), model.buffers(), optimizer, model.rng()) {}
 
     History run() {
         const std::size_t n = train_.size();
@@ -155,11 +155,6 @@ public:
     }
 
 private:
-    static std::span<float> buffers_of(Model<Net>& model) {
-        if constexpr (requires { model.buffers(); }) return model.buffers();
-        else return {};
-    }
-
     void resume(const TrainingPosition& p) {
         if (p.rng.words == decltype(p.rng.words){})
             throw std::invalid_argument(
