@@ -29,7 +29,8 @@
 // digits) and tabulates test accuracy and time.
 //
 // Run:  build/release/lessons/08-activations [--smoke] [--out DIR]
-//       (after scripts/fetch-data.sh fashion-mnist). A minute or two; --smoke a second or two.
+//       (after scripts/fetch-data.sh fashion-mnist). About 80 s of CPU time;
+//       --smoke a second or two.
 // Plots go to out/08-activations/.
 
 #include <algorithm>

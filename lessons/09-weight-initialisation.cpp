@@ -31,7 +31,8 @@
 // training. Then it trains each network briefly and compares accuracy.
 //
 // Run:  build/release/lessons/09-weight-initialisation [--smoke] [--out DIR]
-//       (after scripts/fetch-data.sh fashion-mnist). A minute or two; --smoke a second or two.
+//       (after scripts/fetch-data.sh fashion-mnist). About a minute of CPU time;
+//       --smoke a second or two.
 // Plots go to out/09-weight-initialisation/.
 
 #include <algorithm>

@@ -24,17 +24,19 @@
 //
 //     f(x, y) = (1 - x)^2 + 100 (y - x^2)^2,      minimum f = 0 at (1, 1)
 //
-// and draws the paths over its contour lines. Part 2 trains the same MLP on
+// at the learning rate that suits it best, and draws the paths over its contour lines. Part 2 trains the same MLP on
 // Fashion-MNIST with each and plots the loss curves.
 //
 // Run:  build/release/lessons/11-optimizers [--smoke] [--out DIR]
-//       (after scripts/fetch-data.sh fashion-mnist). A minute or two; --smoke a second or two.
+//       (after scripts/fetch-data.sh fashion-mnist). About 25 s of CPU time;
+//       --smoke a second or two.
 // Plots go to out/11-optimizers/.
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -85,6 +87,67 @@ Path descend(std::string name, Optimizer optimizer, std::size_t steps, std::arra
         if (!std::isfinite(path.f.back())) break;  // diverged: the plot shows where
     }
     return path;
+}
+
+// Every optimizer has a learning rate, and which one is best differs by an order of
+// magnitude or more between them; comparing them at one rate would compare the rate.
+// So each is tuned the simplest way: run it at every rate of a grid (1, 2, 5 x 10^k
+// from 1e-5 to 5, each run only 2,000 steps of two floats: a fraction of a second in
+// all), and keep the rate whose path ends lowest without leaving the plotted square
+// [-2, 2] x [-1, 3] (a path that leaves it has diverged, or came close).
+struct Sweep {
+    std::vector<double> rates, final_f;  // NaN: the run left the square
+    Path best;
+};
+
+std::vector<float> rate_grid() {
+    std::vector<float> rates;
+    for (double decade = 1e-5; decade < 10; decade *= 10)
+        for (double m : {1.0, 2.0, 5.0}) rates.push_back(float(m * decade));
+    return rates;
+}
+
+bool stays_in_view(const Path& p) {
+    for (std::size_t i = 0; i < p.x.size(); ++i)
+        if (!(p.x[i] >= -2 && p.x[i] <= 2 && p.y[i] >= -1 && p.y[i] <= 3)) return false;
+    return true;
+}
+
+// `make(lr)` builds the optimizer at a rate: the optimizers' options differ.
+template <class Make>
+Sweep tune(const std::string& name, Make make, std::size_t steps, std::array<float, 2> start) {
+    Sweep s;
+    for (float lr : rate_grid()) {
+        Path p = descend(name, make(lr), steps, start);
+        const bool kept = stays_in_view(p);
+        s.rates.push_back(lr);
+        s.final_f.push_back(kept ? p.f.back() : NAN);
+        if (kept && (s.best.f.empty() || p.f.back() < s.best.f.back())) s.best = std::move(p);
+    }
+    return s;
+}
+
+// One small contour plot per path, four to a row, in one SVG: each panel is the
+// overview's surface with a single path, drawn by ContourPlot::render into its cell.
+void save_panels(const std::vector<Path>& paths, const plot::ContourPlot& overview,
+                 const std::filesystem::path& file) {
+    constexpr double panel_w = 340, panel_h = 330;
+    constexpr std::size_t per_row = 4;
+    const std::size_t rows = (paths.size() + per_row - 1) / per_row;
+    plot::Svg svg(panel_w * per_row, panel_h * double(rows));
+    for (std::size_t k = 0; k < paths.size(); ++k) {
+        const Path& p = paths[k];
+        char title[80];
+        std::snprintf(title, sizeof title, "%s, lr %g: f = %.1e", p.name.c_str(), double(p.lr), p.f.back());
+        plot::ContourPlot panel{.title = title, .x_label = "x", .y_label = "y"};
+        panel.field = overview.field;
+        panel.levels = overview.levels;
+        panel.levels_label = "";  // no legend: the title names the path
+        panel.add_path("", p.x, p.y).colour = k;
+        panel.add_point("", 1, 1);
+        panel.render(svg, {panel_w * double(k % per_row), panel_h * double(k / per_row), panel_w, panel_h});
+    }
+    plot::write_file(file, svg.str(), "Rosenbrock panels");
 }
 
 // ---------------------------------------------------------------------------------
@@ -146,23 +209,23 @@ int main(int argc, char** argv) {
         // ==========================================================================
         // Part 1: seven optimizers on the Rosenbrock function
         // ==========================================================================
-        // From (-1.2, 1), the customary start, 2,000 steps each. Each gets the largest
-        // learning rate (of 1, 2, 5 x 10^k) that reached the valley floor without
-        // diverging in a quick sweep; plain SGD cannot go much higher: the valley's
-        // walls curve about 1,300 times faster than its floor near the start, and a
-        // step above 2 / 1,300 across them diverges.
+        // From (-1.2, 1), the customary start, 2,000 steps each, every optimizer at
+        // the best rate of its sweep (tune(), above).
         const std::size_t steps = opt.smoke ? 300 : 2'000;
         const std::array<float, 2> start{-1.2f, 1.f};
+        std::vector<Sweep> sweeps;
+        sweeps.push_back(tune("SGD", [](float lr) { return SGD{{.lr = lr}}; }, steps, start));
+        sweeps.push_back(tune("Momentum", [](float lr) { return Momentum{{.lr = lr, .momentum = 0.9f}}; }, steps, start));
+        sweeps.push_back(tune("Nesterov", [](float lr) { return Nesterov{{.lr = lr, .momentum = 0.9f}}; }, steps, start));
+        sweeps.push_back(tune("Adagrad", [](float lr) { return Adagrad{{.lr = lr}}; }, steps, start));
+        sweeps.push_back(tune("RMSProp", [](float lr) { return RMSProp{{.lr = lr}}; }, steps, start));
+        sweeps.push_back(tune("Adam", [](float lr) { return Adam{{.lr = lr}}; }, steps, start));
+        sweeps.push_back(tune("AdamW", [](float lr) { return AdamW{{.lr = lr, .weight_decay = 1e-2f}}; }, steps, start));
         std::vector<Path> paths;
-        paths.push_back(descend("SGD", SGD{{.lr = 2e-3f}}, steps, start));
-        paths.push_back(descend("Momentum", Momentum{{.lr = 5e-4f, .momentum = 0.9f}}, steps, start));
-        paths.push_back(descend("Nesterov", Nesterov{{.lr = 5e-4f, .momentum = 0.9f}}, steps, start));
-        paths.push_back(descend("Adagrad", Adagrad{{.lr = 0.5f}}, steps, start));
-        paths.push_back(descend("RMSProp", RMSProp{{.lr = 3e-3f}}, steps, start));
-        paths.push_back(descend("Adam", Adam{{.lr = 0.05f}}, steps, start));
-        paths.push_back(descend("AdamW", AdamW{{.lr = 0.05f, .weight_decay = 1e-2f}}, steps, start));
+        for (const Sweep& s : sweeps) paths.push_back(s.best);
 
-        std::printf("Rosenbrock f(x, y) = (1 - x)^2 + 100 (y - x^2)^2 from (%.1f, %.1f), f = %.2f; %zu steps:\n\n",
+        std::printf("Rosenbrock f(x, y) = (1 - x)^2 + 100 (y - x^2)^2 from (%.1f, %.1f), f = %.2f; %zu steps,\n"
+                    "each optimizer at its best rate of the grid 1, 2, 5 x 10^k (1e-5 to 5):\n\n",
                     double(start[0]), double(start[1]), rosenbrock(start[0], start[1]), steps);
         std::printf("  %-9s %8s   %-20s %12s %14s   steps to within 0.01 of (1, 1)\n", "", "lr", "ends at", "f",
                     "distance");
@@ -178,22 +241,42 @@ int main(int argc, char** argv) {
                         distance, reached ? std::to_string(reached).c_str() : "-");
             every_path_descends = every_path_descends && std::isfinite(p.f.back()) && p.f.back() < p.f.front();
         }
-        // What the table shows: SGD crawls along the floor, its step limited by the
-        // walls. Momentum and Nesterov carry speed along the floor at a quarter of
-        // SGD's rate. Adagrad's steps shrink as its sum of squares grows. RMSProp and
-        // Adam divide by the gradient's recent size, so their step is about lr in
-        // every direction whatever the walls' steepness; Adam's momentum takes it to
-        // the minimum. AdamW's decay pulls the weights towards 0, so it settles where
-        // the pull balances the valley's slope, just short of (1, 1).
+        // What the table shows: SGD crawls along the floor, its rate capped by the
+        // steep walls (at the next rate of the grid it leaves the square). Momentum
+        // and Nesterov build up speed along the floor and reach the minimum. Adagrad's
+        // steps shrink as its sum of squares grows; RMSProp divides each step by the
+        // gradient's recent size, so the walls no longer cap its rate, but without
+        // momentum it is no faster than SGD. Adam is RMSProp with momentum, and gets
+        // there. AdamW's decay pulls the parameters towards 0, so it settles where the
+        // pull balances the valley's slope, short of (1, 1).
+
+        // How much the rate matters: the final f of every run of the sweep.
+        plot::LineChart sweep_chart{.title = "Rosenbrock: f after " + std::to_string(steps) + " steps, per learning rate",
+                                    .x_label = "learning rate (log scale)",
+                                    .y_label = "final f (log scale; f < 1e-20 drawn at 1e-20)"};
+        sweep_chart.log_x = sweep_chart.log_y = true;
+        for (const Sweep& s : sweeps) {
+            std::vector<double> f = s.final_f;
+            for (double& v : f)
+                if (std::isfinite(v)) v = std::max(v, 1e-20);  // reaching f = 0 exactly in float
+            sweep_chart.add(s.best.name, s.rates, f);
+        }
+        sweep_chart.legend_position = plot::Legend::outside;
+        sweep_chart.save(lesson::wrote(opt.out / "rosenbrock-rates.svg"));
 
         plot::ContourPlot surface{.title = "Seven optimizers on the Rosenbrock function", .x_label = "x",
                                   .y_label = "y"};
+        surface.width = 900, surface.height = 620;  // room for the legend beside a square-ish view
         surface.set_field(-2, 2, -1, 3, opt.smoke ? 60 : 240, rosenbrock);
         surface.set_log_levels(0.1, 1000, 9);
         surface.levels_label = "f = 0.1, 0.3, 1, ..., 1000";
         for (const Path& p : paths) surface.add_path(p.name, p.x, p.y);
         surface.add_point("minimum (1, 1)", 1, 1);
         surface.save(lesson::wrote(opt.out / "rosenbrock-paths.svg"));
+        // Along the valley floor the seven paths lie on top of each other: one panel
+        // per optimizer shows each route.
+        save_panels(paths, surface, opt.out / "rosenbrock-panels.svg");
+        lesson::wrote(opt.out / "rosenbrock-panels.svg");
 
         plot::LineChart f_chart{.title = "Rosenbrock: f after each step", .x_label = "step (log scale)",
                                 .y_label = "f(x, y) (log scale)"};
@@ -217,7 +300,7 @@ int main(int argc, char** argv) {
         const auto fashion = data::fashion_mnist();
         const Dataset train_set = opt.smoke ? fashion.train.slice(0, 2'000) : fashion.train;
         const Dataset test_set = opt.smoke ? fashion.test.slice(0, 1'000) : fashion.test;
-        const std::size_t epochs = opt.smoke ? 1 : 3, window = opt.smoke ? 5 : 100;
+        const std::size_t epochs = opt.smoke ? 1 : 3, window = opt.smoke ? 5 : 20;
         std::printf("\nFashion-MNIST, %zu training images, %zu epochs of batch 64 (training loss averaged over %zu"
                     " steps):\n",
                     train_set.size(), epochs, window);
@@ -230,9 +313,10 @@ int main(int argc, char** argv) {
         runs.push_back(train("Adam", Adam{{.lr = 1e-3f}}, train_set, test_set, epochs, window));
         runs.push_back(train("AdamW", AdamW{{.lr = 1e-3f}}, train_set, test_set, epochs, window));
 
-        plot::LineChart mlp{.title = "Fashion-MNIST MLP: training loss", .x_label = "step",
+        // A log step axis: the optimizers differ most in the first few hundred steps.
+        plot::LineChart mlp{.title = "Fashion-MNIST MLP: training loss", .x_label = "step (log scale)",
                             .y_label = "training loss (mean of " + std::to_string(window) + " steps)"};
-        mlp.log_y = true;
+        mlp.log_x = mlp.log_y = true;
         bool every_curve_descends = true;
         for (const auto& r : runs) {
             mlp.add(r.name, r.curve.step, r.curve.loss);

@@ -85,9 +85,20 @@ inline constexpr std::uint64_t max_header_size = 100'000'000;
 
 using Metadata = std::map<std::string, std::string>;
 
+namespace detail {
+// Joins message pieces by appending: `"literal" + std::string&&` trips g++ 12's bogus
+// -Wrestrict warning (GCC bug 105329) at -O3.
+template <class... Parts>
+std::string join(const Parts&... parts) {
+    std::string s;
+    (s.append(parts), ...);
+    return s;
+}
+}  // namespace detail
+
 inline std::string shape_string(const std::vector<std::size_t>& shape) {
     std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    for (std::size_t i = 0; i < shape.size(); ++i) s.append(i ? ", " : "").append(std::to_string(shape[i]));
     return s + "]";
 }
 
@@ -183,7 +194,7 @@ struct File {
     }
     const Tensor& at(std::string_view name) const {
         if (const Tensor* t = find(name)) return *t;
-        throw FormatError(source, "no tensor named '" + std::string(name) + "'");
+        throw FormatError(source, detail::join("no tensor named '", name, "'"));
     }
 };
 
@@ -239,7 +250,7 @@ inline Entry read_entry(const std::string& name, const Json& info, const std::st
                                       " numbers, not two [begin, end]");
     e.begin = offsets[0];
     e.end = offsets[1];
-    const std::string span = "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
+    const std::string span = join("[", std::to_string(e.begin), ", ", std::to_string(e.end), "]");
     if (e.begin > e.end) throw FormatError(source, where + ": data_offsets " + span + " end before they begin");
     if (e.end > data_size)
         throw FormatError(source, where + ": data_offsets " + span + " run past the end of the data (" +
@@ -266,15 +277,15 @@ inline Entry read_entry(const std::string& name, const Json& info, const std::st
 // Parses a whole safetensors file held in memory; `source` names it in errors.
 inline File parse(std::span<const std::byte> bytes, const std::string& source) {
     if (bytes.size() < 8)
-        throw FormatError(source, "too short for a safetensors header (" + std::to_string(bytes.size()) +
-                                      " bytes, the length field alone takes 8)");
+        throw FormatError(source, detail::join("too short for a safetensors header (", std::to_string(bytes.size()),
+                                               " bytes, the length field alone takes 8)"));
     const std::uint64_t header_size = detail::load<std::uint64_t>(bytes.data());
     if (header_size > max_header_size)
-        throw FormatError(source, "the header length " + std::to_string(header_size) +
-                                      " is implausible (more than 100 MB): not a safetensors file, or corrupt");
+        throw FormatError(source, detail::join("the header length ", std::to_string(header_size),
+                                               " is implausible (more than 100 MB): not a safetensors file, or corrupt"));
     if (header_size > bytes.size() - 8)
-        throw FormatError(source, "the header length " + std::to_string(header_size) + " runs past the end of the file (" +
-                                      std::to_string(bytes.size()) + " bytes)");
+        throw FormatError(source, detail::join("the header length ", std::to_string(header_size),
+                                               " runs past the end of the file (", std::to_string(bytes.size()), " bytes)"));
     const auto* text = reinterpret_cast<const char*>(bytes.data() + 8);
     const std::span<const std::byte> data = bytes.subspan(8 + std::size_t(header_size));
 
@@ -298,7 +309,7 @@ inline File parse(std::span<const std::byte> bytes, const std::string& source) {
         throw FormatError(source, "the header is not valid JSON: " + why);
     }
     if (!header.is_object())
-        throw FormatError(source, "the header is a JSON " + std::string(header.type_name()) + ", not an object");
+        throw FormatError(source, detail::join("the header is a JSON ", header.type_name(), ", not an object"));
     if (!duplicate.empty()) throw FormatError(source, "the header names '" + duplicate + "' twice");
 
     File file;
@@ -326,18 +337,19 @@ inline File parse(std::span<const std::byte> bytes, const std::string& source) {
     const detail::Entry* previous = nullptr;
     for (const auto& e : entries) {
         if (e.begin < covered)
-            throw FormatError(source, "tensors '" + previous->tensor.name + "' [" + std::to_string(previous->begin) +
-                                          ", " + std::to_string(previous->end) + "] and '" + e.tensor.name + "' [" +
-                                          std::to_string(e.begin) + ", " + std::to_string(e.end) + "] overlap");
+            throw FormatError(source, detail::join("tensors '", previous->tensor.name, "' [",
+                                                   std::to_string(previous->begin), ", ", std::to_string(previous->end),
+                                                   "] and '", e.tensor.name, "' [", std::to_string(e.begin), ", ",
+                                                   std::to_string(e.end), "] overlap"));
         if (e.begin > covered)
-            throw FormatError(source, "bytes [" + std::to_string(covered) + ", " + std::to_string(e.begin) +
-                                          ") of the data belong to no tensor");
+            throw FormatError(source, detail::join("bytes [", std::to_string(covered), ", ", std::to_string(e.begin),
+                                                   ") of the data belong to no tensor"));
         covered = e.end;
         previous = &e;
     }
     if (covered != data.size())
-        throw FormatError(source, "the data holds " + std::to_string(data.size() - covered) +
-                                      " bytes after the last tensor's end (" + std::to_string(covered) + ")");
+        throw FormatError(source, detail::join("the data holds ", std::to_string(data.size() - covered),
+                                               " bytes after the last tensor's end (", std::to_string(covered), ")"));
 
     file.tensors.reserve(entries.size());
     for (auto& e : entries) {

@@ -2,6 +2,22 @@
 // instruction set the compiler targets (AVX2+FMA here, AVX-512 where built for it).
 #pragma once
 #include <cstddef>
+// Two g++ 12.2 false positives are silenced for the intrinsic headers' own lines (which
+// xsimd includes first), not for our code:
+// - its AVX-512 intrinsics initialise their "undefined" registers from themselves
+//   (`__m512 __Y = __Y;`), which -W(maybe-)uninitialized reports wherever they are
+//   inlined (GCC bug 105593, fixed in 12.3);
+// - after inlining, a full-vector load on a path that a runtime length rules out
+//   (a 15-float buffer, a loop that runs while 16 more fit) is reported as
+//   -Warray-bounds. The sanitizer build checks real out-of-bounds accesses.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
 #include <xsimd/xsimd.hpp>
 
 namespace tn::simd {

@@ -73,19 +73,23 @@ private:
 
 // Inverted dropout of n values: mask[i] = 0 with probability rate, else
 // 1/(1 - rate), and y = x * mask, in one pass. Each value's 32 random bits drop it
-// when they fall below rate * 2^32 (compared as signed integers after flipping the
+// when they fall below rate * 2^32 (compared as signed numbers after flipping the
 // sign bit: AVX2 has no unsigned comparison).
 inline void dropout_forward(Rng& rng, float rate, const float* x, float* mask, float* y, std::size_t n) {
     using ivec = xsimd::batch<std::int32_t, simd::arch>;
     static_assert(ivec::size == simd::width && VectorXoshiro::bits::size * 2 == simd::width);
     const auto threshold = static_cast<std::uint32_t>(std::min(double(rate) * 0x1.0p32, 0x1.0p32 - 1));
     const ivec sign(std::bit_cast<std::int32_t>(0x80000000u));
-    const ivec limit(std::bit_cast<std::int32_t>(threshold ^ 0x80000000u));
-    const ivec keep(std::bit_cast<std::int32_t>(1.f / (1.f - rate)));
+    const simd::vec limit24(float(std::bit_cast<std::int32_t>(threshold ^ 0x80000000u) >> 8));
+    const simd::vec keep(1.f / (1.f - rate));
     VectorXoshiro bits(rng);
     simd::for_each_chunk(n, [&](std::size_t i, std::size_t c) {
         const ivec u = xsimd::bitwise_cast<ivec>(bits.next()) ^ sign;
-        const simd::vec m = xsimd::bitwise_cast<simd::vec>(xsimd::select(u >= limit, keep, ivec(0)));
+        // Compared as floats, on the top 24 bits (exact in a float): xsimd 8.1's
+        // integer select on AVX-512BW does not compile without optimisation (its blend
+        // intrinsics are macros at -O0 that cannot take an xsimd batch). The rate is
+        // thereby rounded to a multiple of 2^-24.
+        const simd::vec m = xsimd::select(xsimd::to_float(u >> 8) >= limit24, keep, simd::vec(0.f));
         simd::store(mask + i, m, c);
         simd::store(y + i, simd::load(x + i, c) * m, c);
     });

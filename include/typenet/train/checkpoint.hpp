@@ -195,7 +195,7 @@ void save_training_state(const std::filesystem::path& path, Optimizer& optimizer
         steps = detail::as_i64(optimizer.state.steps);
         views.push_back(st::view("optimizer.steps", {}, one(steps)));
         optimizer.for_each_state([&](std::string_view name, std::span<float> values) {
-            views.push_back(st::view("optimizer." + std::string(name), {values.size()}, std::span<const float>(values)));
+            views.push_back(st::view(st::detail::join("optimizer.", name), {values.size()}, std::span<const float>(values)));
         });
     }
     io::safetensors::write(path, views, {{"typenet.kind", "training_state"}, {"optimizer", optimizer.name()}});
@@ -233,7 +233,7 @@ TrainingPosition load_training_state(const std::filesystem::path& path, Optimize
         // The slots are empty until the first step, and then the model's size.
         bool first = true;
         optimizer.for_each_state([&](std::string_view name, std::span<float>) {
-            const std::string full = "optimizer." + std::string(name);
+            const std::string full = st::detail::join("optimizer.", name);
             names.push_back(full);
             const st::Tensor* t = file.find(full);
             if (!t) return;  // reported with the other missing names
@@ -269,7 +269,7 @@ TrainingPosition load_training_state(const std::filesystem::path& path, Optimize
         if (slot_size > 0) optimizer.state.ensure(slot_size);
         optimizer.state.steps = steps;
         optimizer.for_each_state([&](std::string_view name, std::span<float> values_to) {
-            detail::copy_floats(file.at("optimizer." + std::string(name)), values_to);
+            detail::copy_floats(file.at(st::detail::join("optimizer.", name)), values_to);
         });
     }
     optimizer.set_learning_rate(learning_rate);
