@@ -1,5 +1,5 @@
 // Training throughput of MNIST MLPs in samples/s, on 1 and 2 threads, beside their
-// PyTorch twins (bench/peers/mlp_torch.py; bench/compare_mlp.py runs both sides).
+// PyTorch twins (bench/peers/mlp_torch.py; bench/compare.py runs both sides).
 //
 //   sgd         784-256-128-10, ReLU, softmax cross-entropy, plain SGD lr 0.01
 //   adam        the same model, Adam lr 1e-3
@@ -16,7 +16,7 @@
 // CPU time would count both cores.
 //
 //   mlp_train_bench --benchmark_filter='^adam/threads:1/' --benchmark_min_time=2
-//   mlp_train_bench --benchmark_format=json   (compare_mlp.py reads items_per_second)
+//   mlp_train_bench --benchmark_format=json   (compare.py reads items_per_second)
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

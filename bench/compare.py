@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Training throughput of MNIST MLPs (batch 64): typenet beside PyTorch.
+"""Training and inference throughput: typenet beside PyTorch, with the issues' targets.
 
-Models (--model, as in bench/mlp_train_bench.cpp and bench/peers/mlp_torch.py):
-sgd (784-256-128-10, ReLU, SGD), adam (the same, Adam), bn_dropout (BatchNorm and
-Dropout after each hidden Dense, Adam).
+Models (--model; each is a benchmark of bench/*.cpp and a PyTorch twin in bench/peers/):
+  sgd, adam, bn_dropout     MNIST MLP 784-256-128-10 (bench/mlp_train_bench.cpp, peers/mlp_torch.py):
+                            SGD; Adam; BatchNorm + Dropout after each hidden Dense with Adam
+  lenet, vgg_small          LeNet-5 on 1x28x28 and VGG-small on 3x32x32, SGD, batch 64
+  lenet_infer               LeNet-5 inference at batch 1 (bench/cnn_train_bench.cpp, peers/cnn_torch.py)
 
-Builds bench/mlp_train_bench if needed (CMake, Release, -DTYPENET_BUILD_BENCH=ON),
-then runs typenet and PyTorch on 1 and 2 threads, interleaved, several rounds
-(the machine is shared and noisy: the two sides see the same noise), and prints
-the median samples/s of each with the ratio typenet-best / PyTorch-best.
+Builds the benchmark if needed (CMake, Release, -DTYPENET_BUILD_BENCH=ON), then runs
+typenet and PyTorch on 1 and 2 threads, interleaved, several rounds (the machine is
+shared and noisy: the two sides see the same noise), and prints the median samples/s
+of each with the ratio typenet-best / PyTorch-best against the model's target.
 
-  bench/compare_mlp.py                       # sgd, 5 rounds, build dir build/bench
-  bench/compare_mlp.py --model adam --rounds 3 --build-dir build/mine --markdown
+  bench/compare.py                           # sgd, 5 rounds, build dir build/bench
+  bench/compare.py --model lenet --rounds 3 --build-dir build/mine --markdown
 
 Needs Debian's python3-torch and libopenblas0-openmp (apt-get install -y
 python3-torch libopenblas0-openmp). PyTorch runs under /usr/bin/python3, the
@@ -29,23 +31,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TORCH_PYTHON = "/usr/bin/python3"
-TORCH_SCRIPT = ROOT / "bench" / "peers" / "mlp_torch.py"
 OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
-TARGET = 1.3  # typenet-best / PyTorch-best, the issue's target
+
+
+class Suite:
+    """One benchmark executable and its PyTorch twin."""
+
+    def __init__(self, target, script, torch_steps):
+        self.target, self.script, self.torch_steps = target, ROOT / "bench" / "peers" / script, torch_steps
+
+
+MLP = Suite("mlp_train_bench", "mlp_torch.py", 2000)
+CNN = Suite("cnn_train_bench", "cnn_torch.py", 300)
+# model -> (suite, target ratio typenet-best / PyTorch-best, from the issues)
+MODELS = {"sgd": (MLP, 1.3), "adam": (MLP, 1.3), "bn_dropout": (MLP, 1.3),
+          "lenet": (CNN, 2.0), "vgg_small": (CNN, 1.2), "lenet_infer": (CNN, 4.0)}
 
 
 def fail(message):
-    sys.exit(f"compare_mlp.py: {message}")
+    sys.exit(f"compare.py: {message}")
 
 
-def build(build_dir):
+def build(build_dir, target):
     """Configures (once) and builds the bench target; returns the executable."""
     if not (build_dir / "CMakeCache.txt").exists():
         subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release",
                         "-DTYPENET_BUILD_BENCH=ON", "-DTYPENET_BUILD_TESTS=OFF",
                         "-DTYPENET_BUILD_LESSONS=OFF"], check=True)
-    subprocess.run(["cmake", "--build", str(build_dir), "--target", "mlp_train_bench", "-j2"], check=True)
-    exe = build_dir / "bench" / "mlp_train_bench"
+    subprocess.run(["cmake", "--build", str(build_dir), "--target", target, "-j2"], check=True)
+    exe = build_dir / "bench" / target
     if not exe.exists():
         fail(f"the build finished but {exe} is not there")
     return exe
@@ -61,12 +75,12 @@ def run_typenet(exe, model, threads, min_time):
     return runs[0]["items_per_second"]
 
 
-def run_torch(model, threads, steps):
+def run_torch(script, model, threads, steps):
     env = dict(os.environ)
     if threads > 1:
         env["LD_LIBRARY_PATH"] = OPENBLAS_OPENMP + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH")
                                                     else "")
-    out = subprocess.run([TORCH_PYTHON, str(TORCH_SCRIPT), "--model", model, "--threads", str(threads),
+    out = subprocess.run([TORCH_PYTHON, str(script), "--model", model, "--threads", str(threads),
                           "--steps", str(steps)],
                          check=True, capture_output=True, text=True, env=env).stdout
     fields = dict(f.split("=", 1) for f in out.split() if "=" in f)
@@ -75,12 +89,12 @@ def run_torch(model, threads, steps):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", choices=("sgd", "adam", "bn_dropout"), default="sgd")
+    ap.add_argument("--model", choices=tuple(MODELS), default="sgd")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians are reported")
     ap.add_argument("--build-dir", type=Path, default=ROOT / "build" / "bench")
-    ap.add_argument("--binary", type=Path, help="use this mlp_train_bench instead of building")
+    ap.add_argument("--binary", type=Path, help="use this benchmark executable instead of building")
     ap.add_argument("--min-time", type=float, default=2.0, help="seconds per typenet measurement")
-    ap.add_argument("--torch-steps", type=int, default=2000, help="timed steps per PyTorch measurement")
+    ap.add_argument("--torch-steps", type=int, help="timed steps per PyTorch measurement (default per suite)")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = ap.parse_args()
 
@@ -89,14 +103,16 @@ def main():
         fail(f"{TORCH_PYTHON} cannot import torch: apt-get install -y python3-torch libopenblas0-openmp")
     if not Path(OPENBLAS_OPENMP).is_dir():
         fail(f"{OPENBLAS_OPENMP} is missing: apt-get install -y libopenblas0-openmp")
-    exe = args.binary or build(args.build_dir.resolve())
+    suite, target = MODELS[args.model]
+    torch_steps = args.torch_steps or suite.torch_steps
+    exe = args.binary or build(args.build_dir.resolve(), suite.target)
 
     samples = {key: [] for key in ("typenet 1T", "typenet 2T", "PyTorch 1T", "PyTorch 2T")}
     torch_version = "?"
     for r in range(args.rounds):
         for threads in (1, 2):
             samples[f"typenet {threads}T"].append(run_typenet(exe, args.model, threads, args.min_time))
-            rate, torch_version = run_torch(args.model, threads, args.torch_steps)
+            rate, torch_version = run_torch(suite.script, args.model, threads, torch_steps)
             samples[f"PyTorch {threads}T"].append(rate)
         print(f"round {r + 1}/{args.rounds}: " +
               "  ".join(f"{k} {v[-1] / 1e3:.1f}k" for k, v in samples.items()), file=sys.stderr, flush=True)
@@ -105,23 +121,22 @@ def main():
     typenet_best = max(medians["typenet 1T"], medians["typenet 2T"])
     torch_best = max(medians["PyTorch 1T"], medians["PyTorch 2T"])
     ratio = typenet_best / torch_best
-    verdict = "met" if ratio >= TARGET else "NOT met"
+    verdict = "met" if ratio >= target else "NOT met"
 
-    title = (f"MNIST MLP '{args.model}', batch 64: training samples/s, median of {args.rounds} interleaved rounds "
-             f"(torch {torch_version})")
+    title = (f"'{args.model}': samples/s, median of {args.rounds} interleaved rounds (torch {torch_version})")
     if args.markdown:
         print(f"{title}\n\n| run | median samples/s | all rounds |\n|---|---:|---|")
         for k, v in samples.items():
             print(f"| {k} | {medians[k]:,.0f} | {', '.join(f'{x:,.0f}' for x in v)} |")
         print(f"\ntypenet-best / PyTorch-best = {typenet_best:,.0f} / {torch_best:,.0f} = **{ratio:.2f}x** "
-              f"(target >= {TARGET}x: {verdict})")
+              f"(target >= {target}x: {verdict})")
     else:
         print(title)
         print(f"{'run':<12} {'median':>10}   all rounds")
         for k, v in samples.items():
             print(f"{k:<12} {medians[k]:>10,.0f}   {' '.join(f'{x:,.0f}' for x in v)}")
         print(f"typenet-best / PyTorch-best = {typenet_best:,.0f} / {torch_best:,.0f} = {ratio:.2f}x "
-              f"(target >= {TARGET}x: {verdict})")
+              f"(target >= {target}x: {verdict})")
 
 
 if __name__ == "__main__":
