@@ -13,10 +13,12 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "typenet/core/aligned_buffer.hpp"
 #include "typenet/core/errors.hpp"
+#include "typenet/core/frozen_parameters.hpp"
 #include "typenet/core/input.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/numeric_error.hpp"
@@ -85,6 +87,7 @@ public:
     explicit Model(Seed seed = Seed{0})
         : params_(param_count + 1), grads_(param_count + 1), buffers_(buffer_count + 1) {
         initialize(seed);
+        if constexpr (valid) RootedNet::for_each_frozen([&](std::size_t offset, std::size_t n) { frozen_.add(offset, n); });
     }
 
     // Draws fresh weights and resets the buffers (running statistics). The seed also
@@ -182,6 +185,33 @@ public:
         return static_cast<float>(total);
     }
 
+    // --- Freezing (transfer learning) ----------------------------------------------
+
+    // Freezes every parameter tensor named `prefix` or below it ("layers.0" freezes
+    // layers.0.weight and layers.0.bias, not layers.10.*): training leaves them bit
+    // for bit as they are. Returns how many tensors matched; none is an error that
+    // lists the names there are. Frozen<...> in the type freezes for good.
+    std::size_t freeze(std::string_view prefix) {
+        return for_each_matching(prefix, "freeze", [&](const NamedTensor& t) {
+            frozen_.add(offset_of(t), t.values.size());
+        });
+    }
+    // Lets the tensors below `prefix` ("" for all) train again, except those frozen in
+    // the type.
+    std::size_t unfreeze(std::string_view prefix = "") {
+        const std::size_t n = for_each_matching(prefix, "unfreeze", [&](const NamedTensor& t) {
+            frozen_.remove(offset_of(t), t.values.size());
+        });
+        if constexpr (valid) RootedNet::for_each_frozen([&](std::size_t offset, std::size_t count) { frozen_.add(offset, count); });
+        return n;
+    }
+    bool frozen(const std::string& name) {
+        const NamedTensor t = parameter(name);
+        return frozen_.covers(offset_of(t), t.values.size());
+    }
+    // Floats that train (param_count less the frozen ones).
+    std::size_t trainable_count() const { return param_count - frozen_.count(); }
+
     NamedTensor parameter(const std::string& name) {
         for (auto& t : named_parameters())
             if (t.name == name) return t;
@@ -265,8 +295,11 @@ public:
             backward(d_output());
             r.loss += add_penalty();
             if (!std::isfinite(r.loss)) throw NumericError(locate_non_finite(r.loss));
+            const bool any_frozen = !frozen_.empty();
+            if (any_frozen) frozen_.hold(parameters(), gradients());
             before_update(gradients());
             optimizer.step(parameters(), gradients());
+            if (any_frozen) frozen_.restore(parameters());
         }
         ++steps_;
         return r;
@@ -329,6 +362,32 @@ private:
             s.push_back(digits[i]);
         }
         return s;
+    }
+
+    std::size_t offset_of(const NamedTensor& t) const { return std::size_t(t.values.data() - params_.data()); }
+
+    // Calls f on every parameter tensor named `prefix` or below it; throws when none is.
+    template <class F>
+    std::size_t for_each_matching(std::string_view prefix, const char* what, F&& f) {
+        const auto below = [&](const std::string& name) {
+            if (prefix.empty() || name == prefix) return true;
+            if (!name.starts_with(prefix)) return false;
+            return prefix.back() == '.' || name[prefix.size()] == '.';
+        };
+        std::size_t n = 0;
+        std::string names;
+        for (const auto& t : named_parameters()) {
+            names += (names.empty() ? "" : ", ") + t.name;
+            if (below(t.name)) {
+                f(t);
+                ++n;
+            }
+        }
+        if (n == 0)
+            throw std::invalid_argument("Model::" + std::string(what) + ": no parameter is named '" +
+                                        std::string(prefix) + "' or below it; the parameters are: " +
+                                        (names.empty() ? "(none)" : names));
+        return n;
     }
 
     static bool all_finite(const float* p, std::size_t n) {
@@ -396,6 +455,7 @@ private:
     Rng rng_;
     Regularization regularization_{};
     std::optional<float> dropout_rate_{};
+    FrozenParameters frozen_;
 };
 
 }  // namespace tn

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "typenet/core/errors.hpp"
+#include "typenet/core/frozen.hpp"
 #include "typenet/core/input.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/repeat.hpp"

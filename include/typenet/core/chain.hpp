@@ -141,6 +141,14 @@ struct Chain<In, type_list<B...>> {
         }(std::make_index_sequence<count>{});
     }
 
+    template <class F>
+    static void for_each_frozen(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (for_each_frozen_of<B>([&](std::size_t offset, std::size_t size) { f(param_offsets[I] + offset, size); }),
+             ...);
+        }(std::make_index_sequence<count>{});
+    }
+
     static void summarize_children(std::vector<SummaryRow>& rows, int depth) {
         (summarize_layer<B>(rows, depth), ...);
     }

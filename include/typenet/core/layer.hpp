@@ -20,6 +20,8 @@
 //                                              // checkpoint saves (only with buffers)
 //   static void for_each_weight(auto&& f);     // f(offset, count, Regularization own):
 //                                              // the tensors weight penalties apply to
+//   static void for_each_frozen(auto&& f);     // f(offset, count): parameters training must
+//                                              // not change (Frozen<...>, core/frozen.hpp)
 //   static void forward(const Pass&, const float* params, const float* x, float* y,
 //                       float* cache, float* workspace);
 //   static void backward(const Pass&, const float* params, const float* x,
@@ -114,6 +116,12 @@ void for_each_buffer_of(F&& f) {
 template <class B, class F>
 void for_each_weight_of(F&& f) {
     if constexpr (requires { B::for_each_weight(f); }) B::for_each_weight(f);
+}
+
+// f(std::size_t offset, std::size_t count), for parameters frozen in the type
+template <class B, class F>
+void for_each_frozen_of(F&& f) {
+    if constexpr (requires { B::for_each_frozen(f); }) B::for_each_frozen(f);
 }
 
 template <class B>
