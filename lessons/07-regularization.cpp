@@ -26,7 +26,7 @@
 // the last epoch and hand back the best epoch's weights.
 //
 // Run:  build/release/lessons/07-regularization [--smoke] [--out DIR]
-//       (after scripts/fetch-data.sh mnist). About a minute on one core;
+//       (after scripts/fetch-data.sh mnist). About 30 s of CPU time;
 //       --smoke a second or two.
 // Plots go to out/07-regularization/: one file per variant (train vs validation, loss
 // and accuracy) and validation-overlay.svg (every variant's validation curves and gap).
@@ -54,8 +54,8 @@ using namespace tn;
 //
 //   Dropout<50>                   a layer: p = 50/100. It has no weights, so the dropout
 //                                 network starts from exactly the baseline's weights.
-//   Dense<512, L2<1, 10000>>      a layer's own penalty, l2 = 1/10000, on its weights
-//   model.set_regularization({.l1 = 1e-5f})   every weight of the model
+//   Dense<512, L2<1, 1000>>       a layer's own penalty, l2 = 1/1000, on its weights
+//   model.set_regularization({.l1 = 1e-4f})   every weight of the model
 //
 // The lesson uses both spellings of a penalty: L2 in the types, L1 at run time on the
 // baseline's type. Penalties apply to weights, never to biases (a bias shifts a unit; it
