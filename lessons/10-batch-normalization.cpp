@@ -284,6 +284,15 @@ int main(int argc, char** argv) {
         plot::LineChart relu_acc{.title = "ReLU (He)", .x_label = "epoch", .y_label = "validation accuracy (%)"};
         plot_study(sigmoid, sigmoid_loss, sigmoid_acc);
         plot_study(relu, relu_loss, relu_acc);
+        for (plot::LineChart* c : {&sigmoid_loss, &relu_loss}) {  // the level the table counts steps to
+            c->add("level " + std::to_string(level).substr(0, 3), std::vector<double>{0, double(total_steps)},
+                   std::vector<double>{level, level})
+                .dotted()
+                .color(6)
+                .line_width(1.5)
+                .with_markers(plot::Markers::never);
+            c->x_max = double(total_steps);
+        }
         plot::save_row(opt.out / "loss-vs-steps.svg", "Training loss: dashed without BatchNorm, solid with it",
                        {&sigmoid_loss, &relu_loss}, 560, 420);
         lesson::wrote(opt.out / "loss-vs-steps.svg");
