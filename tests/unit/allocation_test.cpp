@@ -215,5 +215,14 @@ TEST_CASE("after warm-up a training step allocates nothing") {
         // Per channel of images, large enough that BatchNorm splits its channels between threads.
         using Images = Sequential<Input<4, 24, 24>, BatchNorm<>, ReLU, Dropout<20>, Flatten, Dense<5>>;
         check_steady_state_allocates_nothing<Images>(SoftmaxCrossEntropy{});
+        // Convolutions: im2col columns live in the model's workspace, the GEMM's packing
+        // buffers are per thread and only grow.
+        using LeNet5 = Sequential<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>,
+                                  Conv2D<16, Kernel<5>>, ReLU, MaxPool<2>, Flatten, Dense<120>, ReLU, Dense<84>, ReLU,
+                                  Dense<10>>;
+        check_steady_state_allocates_nothing<LeNet5>(SoftmaxCrossEntropy{});
+        using SmallCnn = Sequential<Input<3, 12, 12>, Conv2D<8, Kernel<3>, Same>, BatchNorm2D<>, ReLU, Dropout2D<20>,
+                                    AvgPool<2>, Conv2D<8, Kernel<3>, Stride<2>, Pad<1>>, GELU, GlobalAvgPool, Dense<4>>;
+        check_steady_state_allocates_nothing<SmallCnn>(SoftmaxCrossEntropy{});
     }
 }

@@ -209,8 +209,18 @@ private:
         if constexpr (fused_with_previous<I>()) {
             return;  // computed together with the previous layer
         } else if constexpr (fused_with_next<I>()) {
-            L::template forward_fused<at_t<I + 1, layers>>(layer_pass<I>(p), params + param_offsets[I], in, out,
-                                                             output_of(I + 1, n, y, cache));
+            using Next = at_t<I + 1, layers>;
+            float* next_out = output_of(I + 1, n, y, cache);
+            float* own_workspace = workspace + 2 * gradient_width * n;
+            // A layer that needs scratch space (Conv2D's im2col columns) takes the
+            // workspace as a last argument.
+            if constexpr (requires {
+                              L::template forward_fused<Next>(p, params, in, out, next_out, own_workspace);
+                          })
+                L::template forward_fused<Next>(layer_pass<I>(p), params + param_offsets[I], in, out, next_out,
+                                                own_workspace);
+            else
+                L::template forward_fused<Next>(layer_pass<I>(p), params + param_offsets[I], in, out, next_out);
         } else {
             L::forward(layer_pass<I>(p), params + param_offsets[I], in, out, cache + cache_offsets[I] * n,
                        workspace + 2 * gradient_width * n);

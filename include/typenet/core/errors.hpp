@@ -49,6 +49,39 @@ struct MissingInput {
     static constexpr bool ok = Ok;
 };
 
+// The rules of the layers that slide a window over an image (Conv2D, the pools).
+// PaddedInput<H, W> is the input's height and width with the padding added: what the
+// window has to fit in.
+template <std::size_t H, std::size_t W> struct PaddedInput {};
+template <class Layer, bool Ok = false>
+struct MissingKernel {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class KernelSize, class StrideSize, bool Ok = false>
+struct ZeroKernelOrStride {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class KernelSize, class StrideSize, bool Ok = false>
+struct InvalidSamePadding {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class Declared, class GotShape, bool Ok = false>
+struct InChannelsMismatch {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class Extent, class Padded, class GotShape, bool Ok = false>
+struct KernelLargerThanInput {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class Extent, class Padded, class GotShape, bool Ok = false>
+struct PoolWindowLargerThanInput {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class Extent, class Padding, bool Ok = false>
+struct PadLargerThanHalfWindow {
+    static constexpr bool ok = Ok;
+};
+
 // Expected<...> / Got<...> spelled from a Shape, for the messages.
 template <class S> struct expected_of;
 template <std::size_t... D> struct expected_of<Shape<D...>> { using type = Expected<D...>; };

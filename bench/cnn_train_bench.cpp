@@ -1,0 +1,91 @@
+// Throughput of convolutional networks in samples/s, on 1 and 2 threads.
+//
+//   lenet_train   LeNet-5 (ReLU, max pooling) on 1x28x28, SGD lr 0.01, batch 64
+//   lenet_infer   the same network, inference of one sample (Model::forward(1, false))
+//   vgg_train     VGG-small on 3x32x32: conv32, conv32, maxpool, conv64, conv64, maxpool,
+//                 flatten, dense256, dense10; ReLU; 3x3 convolutions with padding 1;
+//                 SGD lr 0.01, batch 64
+// Softmax cross-entropy, float32. Data: random values in [0, 1) of the input's shape
+// (the speed does not depend on the values) and random labels, generated once; a
+// step copies its batch into Model::input() as fit() would, then runs
+// Model::train_step (forward, loss, backward, update). Wall-clock time.
+//
+//   cnn_train_bench --benchmark_filter='lenet_train/threads:1' --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <typenet/kernels/parallel.hpp>
+#include <typenet/typenet.hpp>
+
+namespace {
+
+using namespace tn;
+
+using LeNet5 = Sequential<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>, Conv2D<16, Kernel<5>>,
+                          ReLU, MaxPool<2>, Flatten, Dense<120>, ReLU, Dense<84>, ReLU, Dense<10>>;
+using VggSmall = Sequential<Input<3, 32, 32>, Conv2D<32, Kernel<3>, Pad<1>>, ReLU, Conv2D<32, Kernel<3>, Pad<1>>, ReLU,
+                            MaxPool<2>, Conv2D<64, Kernel<3>, Pad<1>>, ReLU, Conv2D<64, Kernel<3>, Pad<1>>, ReLU,
+                            MaxPool<2>, Flatten, Dense<256>, ReLU, Dense<10>>;
+constexpr std::size_t batch = 64;
+constexpr std::size_t batches_of_data = 16;
+
+template <class Net>
+void train_steps(benchmark::State& state) {
+    set_threads(int(state.range(0)));
+    Model<Net> model{Seed{42}};
+    constexpr std::size_t width = Model<Net>::input_size;
+    Rng rng{Seed{7}};
+    std::vector<float> inputs(batches_of_data * batch * width), labels(batches_of_data * batch);
+    for (float& v : inputs) v = rng.uniform();
+    for (float& t : labels) t = float(rng.below(10));
+    SGD sgd{{.lr = 0.01f}};
+    const SoftmaxCrossEntropy loss;
+    std::size_t next = 0;
+    auto step = [&] {
+        const std::size_t b = next++ % batches_of_data;
+        std::copy_n(inputs.data() + b * batch * width, batch * width, model.input(batch));
+        return model.train_step(batch, labels.data() + b * batch, loss, sgd);
+    };
+    for (int i = 0; i < 20; ++i) step();  // warm-up: arenas sized, caches and thread team warm
+    float last_loss = 0;
+    for (auto _ : state) last_loss = step().loss;
+    state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(batch));
+    // The loss as a label: a sanity check that the numbers are not garbage.
+    state.SetLabel("random data, loss " + std::to_string(last_loss));
+}
+
+void lenet_infer(benchmark::State& state) {
+    set_threads(int(state.range(0)));
+    Model<LeNet5> model{Seed{42}};
+    Rng rng{Seed{7}};
+    std::vector<float> image(28 * 28);
+    for (float& v : image) v = rng.uniform();
+    float sink = 0;
+    for (int i = 0; i < 100; ++i) {
+        std::copy(image.begin(), image.end(), model.input(1));
+        sink += model.forward(1, false)[0];
+    }
+    for (auto _ : state) {
+        std::copy(image.begin(), image.end(), model.input(1));
+        const auto y = model.forward(1, false);
+        benchmark::DoNotOptimize(y.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations()));
+    state.SetLabel(sink == sink ? "batch 1" : "NaN");
+}
+
+void lenet_train(benchmark::State& state) { train_steps<LeNet5>(state); }
+void vgg_train(benchmark::State& state) { train_steps<VggSmall>(state); }
+
+BENCHMARK(lenet_train)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(lenet_infer)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(vgg_train)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

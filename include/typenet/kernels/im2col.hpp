@@ -1,0 +1,119 @@
+// im2col and col2im: a convolution as one matrix product.
+//
+// For one sample x [C, H, W], im2col writes the matrix col [C*kh*kw, OH*OW] whose
+// row (c, i, j) holds, for every output position (oy, ox), the input value the
+// kernel's tap (i, j) of channel c sees there (0 where it falls on padding):
+//     col[(c*kh + i)*kw + j][oy*OW + ox] = x[c][oy*sh - ph + i*dh][ox*sw - pw + j*dw]
+// Then y [F, OH*OW] = W [F, C*kh*kw] . col, which is PyTorch's weight layout and the
+// output's NCHW layout, with no transposition anywhere. Rows are written with a
+// leading dimension `ld` >= OH*OW, so that the columns of a whole batch can sit side
+// by side ([K, batch*OH*OW]) and one GEMM sums the weight gradient over the batch.
+//
+// col2im is its adjoint: it adds every column entry back onto the input position it
+// came from (dx = col2im(W^T . dy)), in a fixed order, so it is deterministic.
+//
+// The geometry is a type with compile-time members, so every loop bound and every
+// border below is a constant the compiler folds.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+
+namespace tn::kernels {
+
+template <std::size_t C, std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t SH, std::size_t SW,
+          std::size_t PH, std::size_t PW, std::size_t DH, std::size_t DW>
+struct ConvGeometry {
+    static constexpr std::size_t channels = C, height = H, width = W;
+    static constexpr std::size_t kernel_h = KH, kernel_w = KW, stride_h = SH, stride_w = SW;
+    static constexpr std::size_t pad_h = PH, pad_w = PW, dilation_h = DH, dilation_w = DW;
+    static constexpr std::size_t out_h = (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1;
+    static constexpr std::size_t out_w = (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
+    static constexpr std::size_t rows = C * KH * KW;      // K of the GEMM
+    static constexpr std::size_t cols = out_h * out_w;     // output positions per channel
+    static constexpr std::size_t input_size = C * H * W;
+    // A 1x1 kernel with stride 1 and no padding: col is the input itself.
+    static constexpr bool col_is_input = KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+
+    // The output columns [lo, hi) whose input column for tap offset `off` (= j*dw - pw)
+    // lies inside the image; those outside read padding.
+    struct Span {
+        std::size_t lo, hi;
+    };
+    static constexpr Span inside(std::ptrdiff_t off, std::size_t stride, std::size_t extent, std::size_t outs) {
+        const auto s = static_cast<std::ptrdiff_t>(stride), n = static_cast<std::ptrdiff_t>(extent),
+                   o = static_cast<std::ptrdiff_t>(outs);
+        const std::ptrdiff_t lo = off >= 0 ? 0 : (-off + s - 1) / s;         // first with o*s + off >= 0
+        const std::ptrdiff_t hi = n - off <= 0 ? 0 : (n - off + s - 1) / s;   // first with o*s + off >= n
+        const std::ptrdiff_t l = std::min(lo, o), h = std::clamp(hi, l, o);
+        return {static_cast<std::size_t>(l), static_cast<std::size_t>(h)};
+    }
+    static constexpr std::ptrdiff_t tap_offset(std::size_t tap, std::size_t dilation, std::size_t pad) {
+        return static_cast<std::ptrdiff_t>(tap * dilation) - static_cast<std::ptrdiff_t>(pad);
+    }
+};
+
+// Where output (oy, ox) reads the input plane for a tap at offsets (row_off, col_off):
+// only called for positions inside the image, so the index is never negative.
+template <class G>
+constexpr std::size_t input_index(std::size_t oy, std::ptrdiff_t row_off, std::size_t ox, std::ptrdiff_t col_off) {
+    const std::ptrdiff_t y = static_cast<std::ptrdiff_t>(oy * G::stride_h) + row_off;
+    const std::ptrdiff_t x = static_cast<std::ptrdiff_t>(ox * G::stride_w) + col_off;
+    return static_cast<std::size_t>(y * static_cast<std::ptrdiff_t>(G::width) + x);
+}
+
+// col [G::rows, ld] from one sample x [C, H, W].
+template <class G>
+void im2col(const float* x, float* col, std::size_t ld) {
+    constexpr std::size_t OH = G::out_h, OW = G::out_w, SW = G::stride_w;
+    for (std::size_t c = 0; c < G::channels; ++c) {
+        const float* plane = x + c * G::height * G::width;
+        for (std::size_t i = 0; i < G::kernel_h; ++i) {
+            const std::ptrdiff_t row_off = G::tap_offset(i, G::dilation_h, G::pad_h);
+            const auto ys = G::inside(row_off, G::stride_h, G::height, OH);
+            for (std::size_t j = 0; j < G::kernel_w; ++j) {
+                const std::ptrdiff_t col_off = G::tap_offset(j, G::dilation_w, G::pad_w);
+                const auto xs = G::inside(col_off, SW, G::width, OW);
+                float* row = col + ((c * G::kernel_h + i) * G::kernel_w + j) * ld;
+                std::fill_n(row, ys.lo * OW, 0.f);
+                for (std::size_t oy = ys.lo; oy < ys.hi; ++oy) {
+                    float* out = row + oy * OW;
+                    // The input row, from the first column a tap inside the image reads.
+                    const float* src = plane + input_index<G>(oy, row_off, xs.lo, col_off);
+                    std::fill_n(out, xs.lo, 0.f);
+                    if constexpr (SW == 1) std::copy(src, src + (xs.hi - xs.lo), out + xs.lo);
+                    else
+                        for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) out[ox] = src[(ox - xs.lo) * SW];
+                    std::fill(out + xs.hi, out + OW, 0.f);
+                }
+                std::fill(row + ys.hi * OW, row + OH * OW, 0.f);
+            }
+        }
+    }
+}
+
+// dx [C, H, W] = the sum of col's entries over the positions they were read from.
+// Overwrites dx.
+template <class G>
+void col2im(const float* col, std::size_t ld, float* dx) {
+    constexpr std::size_t OW = G::out_w, SW = G::stride_w;
+    std::fill_n(dx, G::input_size, 0.f);
+    for (std::size_t c = 0; c < G::channels; ++c) {
+        float* plane = dx + c * G::height * G::width;
+        for (std::size_t i = 0; i < G::kernel_h; ++i) {
+            const std::ptrdiff_t row_off = G::tap_offset(i, G::dilation_h, G::pad_h);
+            const auto ys = G::inside(row_off, G::stride_h, G::height, G::out_h);
+            for (std::size_t j = 0; j < G::kernel_w; ++j) {
+                const std::ptrdiff_t col_off = G::tap_offset(j, G::dilation_w, G::pad_w);
+                const auto xs = G::inside(col_off, SW, G::width, OW);
+                const float* row = col + ((c * G::kernel_h + i) * G::kernel_w + j) * ld;
+                for (std::size_t oy = ys.lo; oy < ys.hi; ++oy) {
+                    const float* in = row + oy * OW;
+                    float* dst = plane + input_index<G>(oy, row_off, xs.lo, col_off);
+                    for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) dst[(ox - xs.lo) * SW] += in[ox];
+                }
+            }
+        }
+    }
+}
+
+}  // namespace tn::kernels

@@ -1,0 +1,245 @@
+// Conv2D: forward and backward against a plain loop convolution (tests/support/
+// naive_conv.hpp) with strides, padding, dilation, non-square kernels, several
+// channels and batches; finite-difference gradients; fusion with the activation;
+// thread-count independence; initialisation, names and the LeNet-5 shape.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <vector>
+
+#include <typenet/kernels/parallel.hpp>
+#include <typenet/typenet.hpp>
+
+#include "support/gradient_check.hpp"
+#include "support/naive_conv.hpp"
+
+using namespace tn;
+using testing::check_gradients;
+using testing::ConvSpec;
+using testing::GradientCheckOptions;
+
+namespace {
+
+bool same_bits(std::span<const float> a, std::span<const float> b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+std::vector<float> random_values(std::size_t n, std::uint64_t seed, float lo = -1.f, float hi = 1.f) {
+    Rng rng{Seed{seed}};
+    std::vector<float> v(n);
+    for (float& f : v) f = rng.uniform(lo, hi);
+    return v;
+}
+
+// |a - b| <= 1e-5 (1 + |b|) element by element, naming the first that is not.
+template <class A, class B>
+void check_close(const A& a, const B& b, const char* what) {
+    REQUIRE(a.size() == b.size());
+    std::size_t bad = a.size();
+    for (std::size_t i = 0; i < a.size() && bad == a.size(); ++i)
+        if (std::abs(double(a[i]) - double(b[i])) > 1e-5 * (1 + std::abs(double(b[i])))) bad = i;
+    CHECK_MESSAGE(bad == a.size(), what << ": element " << bad << " differs: " << (bad < a.size() ? double(a[bad]) : 0)
+                                        << " vs " << (bad < a.size() ? double(b[bad]) : 0));
+}
+
+// One Conv2D alone: forward, then backward with a random dy, both against the loops.
+template <class ConvLayer, std::size_t C, std::size_t H, std::size_t W>
+void check_against_loops(const ConvSpec& s, std::size_t batch) {
+    using Net = Sequential<Input<C, H, W>, ConvLayer>;
+    static_assert(Net::output_shape::rank == 3);
+    REQUIRE(Net::output_shape::dims[1] == s.out_h());
+    REQUIRE(Net::output_shape::dims[2] == s.out_w());
+    Model<Net> model{Seed{3}};
+    const auto x = random_values(C * H * W * batch, 4);
+    std::copy(x.begin(), x.end(), model.input(batch));
+    const float* weight = model.parameters().data();
+    const bool has_bias = Net::param_count > s.filters * s.channels * s.kh * s.kw;
+    const float* bias = has_bias ? weight + s.filters * s.channels * s.kh * s.kw : nullptr;
+
+    const auto y = model.forward(batch, true);
+    check_close(y, testing::naive_conv(s, batch, x, weight, bias), "forward");
+
+    const auto dy = random_values(y.size(), 5);
+    std::vector<float> dx(x.size());
+    model.backward(dy.data(), dx.data());
+    const auto expected = testing::naive_conv_backward(s, batch, x, weight, dy);
+    const auto grads = model.gradients();
+    check_close(grads.subspan(0, expected.weight.size()), expected.weight, "dW");
+    if (has_bias) check_close(grads.subspan(expected.weight.size()), expected.bias, "db");
+    check_close(dx, expected.input, "dx");
+}
+
+}  // namespace
+
+TEST_CASE("Conv2D equals the loop convolution, forward and backward") {
+    SUBCASE("3x3, no padding, 3 channels in, batch 3") {
+        check_against_loops<Conv2D<4, Kernel<3>>, 3, 7, 9>({3, 7, 9, 4, 3, 3}, 3);
+    }
+    SUBCASE("non-square kernel, stride and padding that differ per axis") {
+        check_against_loops<Conv2D<5, Kernel<3, 2>, Stride<2, 1>, Pad<1, 2>>, 2, 8, 7>(
+            {2, 8, 7, 5, 3, 2, 2, 1, 1, 2}, 2);
+    }
+    SUBCASE("dilation 2 with stride 2 and padding 2, options in another order") {
+        check_against_loops<Conv2D<3, Stride<2>, Dilation<2>, Kernel<3>, Pad<2>>, 2, 11, 10>(
+            {2, 11, 10, 3, 3, 3, 2, 2, 2, 2, 2, 2}, 4);
+    }
+    SUBCASE("Same keeps the size (5x5 kernel, pad 2)") {
+        check_against_loops<Conv2D<4, Kernel<5>, Same>, 3, 6, 6>({3, 6, 6, 4, 5, 5, 1, 1, 2, 2}, 2);
+    }
+    SUBCASE("Same with dilation pads d (k - 1) / 2") {
+        check_against_loops<Conv2D<2, Kernel<3>, Dilation<2>, Same>, 2, 7, 7>({2, 7, 7, 2, 3, 3, 1, 1, 2, 2, 2, 2},
+                                                                               2);
+    }
+    SUBCASE("1x1 without bias (the input is its own column matrix)") {
+        check_against_loops<Conv2D<7, Kernel<1>, NoBias>, 5, 4, 3>({5, 4, 3, 7, 1, 1}, 3);
+    }
+    SUBCASE("a kernel as large as the padded input: one output") {
+        check_against_loops<Conv2D<3, Kernel<4, 6>, Pad<1, 0>>, 2, 2, 6>({2, 2, 6, 3, 4, 6, 1, 1, 1, 0}, 2);
+    }
+    SUBCASE("wide enough for the packed GEMM path (16 -> 20 channels, 12x12), batch 5") {
+        check_against_loops<Conv2D<20, Kernel<3>, Pad<1>>, 16, 12, 12>({16, 12, 12, 20, 3, 3, 1, 1, 1, 1}, 5);
+    }
+    SUBCASE("batch 1") { check_against_loops<Conv2D<6, Kernel<5>, Pad<2>>, 1, 28, 28>({1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, 1); }
+}
+
+TEST_CASE("Conv2D gradients by finite differences: weights, bias and input") {
+    CHECK_GRADIENTS((check_gradients<Sequential<Input<2, 5, 6>, Conv2D<3, Kernel<3, 2>>>>(MSE{})));
+    CHECK_GRADIENTS(
+        (check_gradients<Sequential<Input<2, 6, 5>, Conv2D<3, Kernel<3>, Stride<2, 1>, Pad<1>, Dilation<1, 2>>>>(
+            MSE{})));
+    CHECK_GRADIENTS((check_gradients<Sequential<Input<3, 4, 4>, Conv2D<2, Kernel<3>, Same, NoBias>>>(MSE{})));
+    // Fused with a smooth activation (GELU keeps the pre-activation too), then Dense.
+    CHECK_GRADIENTS((check_gradients<Sequential<Input<2, 5, 5>, Conv2D<3, Kernel<3>>, Tanh, Flatten, Dense<2>>>(MSE{})));
+    CHECK_GRADIENTS((check_gradients<Sequential<Input<2, 5, 5>, Conv2D<3, Kernel<2>>, GELU>>(MSE{})));
+    // Two convolutions: the second's input gradient flows into the first.
+    CHECK_GRADIENTS(
+        (check_gradients<Sequential<Input<1, 7, 7>, Conv2D<3, Kernel<3>>, Sigmoid, Conv2D<2, Kernel<3>, Pad<1>>>>(
+            MSE{})));
+    // With a weight penalty in the type (L2: L1's kink at 0 defeats finite differences).
+    CHECK_GRADIENTS((check_gradients<Sequential<Input<2, 4, 4>, Conv2D<2, Kernel<3>, L2<1, 10>>>>(MSE{})));
+}
+
+namespace {
+template <class Net>
+struct Run {
+    std::vector<float> y, grads, dx;
+};
+template <class Net>
+Run<Net> run_once(std::size_t batch, std::uint64_t seed) {
+    Model<Net> model{Seed{21}};
+    const auto x = random_values(Model<Net>::input_size * batch, seed, -2.f, 2.f);
+    std::copy(x.begin(), x.end(), model.input(batch));
+    const auto y = model.forward(batch, true);
+    const auto dy = random_values(y.size(), seed + 1);
+    std::vector<float> dx(x.size());
+    model.backward(dy.data(), dx.data());
+    return {{y.begin(), y.end()}, {model.gradients().begin(), model.gradients().end()}, dx};
+}
+template <class Fused, class Unfused>
+void check_fused_equals_unfused(std::size_t batch) {
+    static_assert(Fused::param_count == Unfused::param_count);
+    const auto a = run_once<Fused>(batch, 31), b = run_once<Unfused>(batch, 31);
+    CHECK(same_bits(a.y, b.y));
+    CHECK(same_bits(a.grads, b.grads));
+    CHECK(same_bits(a.dx, b.dx));
+}
+}  // namespace
+
+TEST_CASE("Conv2D + activation fused into the GEMM epilogue equals Conv2D, Identity, activation, bit for bit") {
+    check_fused_equals_unfused<Sequential<Input<3, 9, 8>, Conv2D<5, Kernel<3>, Pad<1>>, ReLU>,
+                               Sequential<Input<3, 9, 8>, Conv2D<5, Kernel<3>, Pad<1>>, Identity, ReLU>>(3);
+    // GELU's backward needs the pre-activation, which the fused form then also stores.
+    check_fused_equals_unfused<Sequential<Input<3, 9, 8>, Conv2D<5, Kernel<3>, Pad<1>>, GELU>,
+                               Sequential<Input<3, 9, 8>, Conv2D<5, Kernel<3>, Pad<1>>, Identity, GELU>>(3);
+    check_fused_equals_unfused<Sequential<Input<16, 10, 10>, Conv2D<24, Kernel<3>, NoBias>, Tanh>,
+                               Sequential<Input<16, 10, 10>, Conv2D<24, Kernel<3>, NoBias>, Identity, Tanh>>(4);
+    // Really fused: the chain pairs them.
+    using Bound = detail::chain_of<Shape<3, 9, 8>, Conv2D<5, Kernel<3>>, ReLU>;
+    static_assert(detail::fuses<at_t<0, Bound::layers>, at_t<1, Bound::layers>>());
+}
+
+TEST_CASE("Conv2D gives the same bits on 1 and 2 threads") {
+    using Net = Sequential<Input<3, 16, 16>, Conv2D<16, Kernel<3>, Pad<1>>, ReLU, MaxPool<2>,
+                           Conv2D<32, Kernel<3>, Pad<1>>, ReLU, AvgPool<2>, Flatten, Dense<10>>;
+    for (std::size_t batch : {1u, 2u, 9u}) {
+        CAPTURE(batch);
+        set_threads(1);
+        const auto one = run_once<Net>(batch, 41);
+        set_threads(2);
+        const auto two = run_once<Net>(batch, 41);
+        CHECK(same_bits(one.y, two.y));
+        CHECK(same_bits(one.grads, two.grads));
+        CHECK(same_bits(one.dx, two.dx));
+    }
+}
+
+TEST_CASE("Conv2D initialisation: Glorot uniform over C kh kw in, F kh kw out; zero bias; or as told") {
+    using Net = Sequential<Input<3, 8, 8>, Conv2D<10, Kernel<3, 5>>>;
+    Model<Net> model{Seed{5}};
+    const auto p = model.parameters();
+    const std::size_t weights = 10 * 3 * 3 * 5;
+    const double limit = std::sqrt(6.0 / double(3 * 3 * 5 + 10 * 3 * 5));
+    float largest = 0;
+    for (std::size_t i = 0; i < weights; ++i) largest = std::max(largest, std::abs(p[i]));
+    CHECK(largest <= limit);
+    CHECK(largest > 0.9 * limit);  // 450 draws come near the edge
+    CHECK(std::all_of(p.begin() + weights, p.end(), [](float b) { return b == 0.f; }));
+
+    Model<Sequential<Input<3, 8, 8>, Conv2D<10, Kernel<3>, Init<Constant<1, 4>>, BiasInit<Constant<1, 2>>>>> told{
+        Seed{5}};
+    const auto q = told.parameters();
+    REQUIRE(q.size() == 10 * 27 + 10);
+    CHECK(std::all_of(q.begin(), q.begin() + 270, [](float w) { return w == 0.25f; }));
+    CHECK(std::all_of(q.begin() + 270, q.end(), [](float b) { return b == 0.5f; }));
+}
+
+namespace {
+using LeNet5 = Sequential<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>, Conv2D<16, Kernel<5>>,
+                          ReLU, MaxPool<2>, Flatten, Dense<120>, ReLU, Dense<84>, ReLU, Dense<10>>;
+}
+
+TEST_CASE("LeNet-5: shapes, parameter count, names, summary, and it learns") {
+    static_assert(std::is_same_v<LeNet5::output_shape, Shape<10>>);
+    static_assert(LeNet5::param_count == 61'706);
+    Model<LeNet5> model{Seed{7}};
+
+    const auto named = model.named_parameters();
+    REQUIRE(named.size() == 10);
+    CHECK(named[0].name == "layers.0.weight");
+    CHECK(named[0].shape == std::vector<std::size_t>{6, 1, 5, 5});
+    CHECK(named[1].name == "layers.0.bias");
+    CHECK(named[1].shape == std::vector<std::size_t>{6});
+    CHECK(named[2].name == "layers.3.weight");
+    CHECK(named[2].shape == std::vector<std::size_t>{16, 6, 5, 5});
+    CHECK(named[4].name == "layers.7.weight");
+    CHECK(named[4].shape == std::vector<std::size_t>{120, 400});
+
+    std::ostringstream out;
+    model.summary(out);
+    const std::string s = out.str();
+    CHECK(s.find("Conv2D<6, Kernel<5>, Pad<2>>") != std::string::npos);
+    CHECK(s.find("[6, 28, 28]") != std::string::npos);
+    CHECK(s.find("MaxPool<2>") != std::string::npos);
+    CHECK(s.find("[16, 5, 5]") != std::string::npos);
+    CHECK(s.find("2,416") != std::string::npos);  // 16 * 6 * 25 + 16
+    CHECK(s.find("Total params: 61,706") != std::string::npos);
+
+    // A few SGD steps on one random batch lower the loss.
+    constexpr std::size_t batch = 16;
+    const auto x = random_values(28 * 28 * batch, 8, 0.f, 1.f);
+    std::vector<float> labels(batch);
+    Rng rng{Seed{9}};
+    for (float& t : labels) t = float(rng.below(10));
+    SGD sgd{{.lr = 0.05f}};
+    float first = 0, last = 0;
+    for (int step = 0; step < 20; ++step) {
+        std::copy(x.begin(), x.end(), model.input(batch));
+        last = model.train_step(batch, labels.data(), SoftmaxCrossEntropy{}, sgd).loss;
+        if (step == 0) first = last;
+    }
+    CHECK(std::isfinite(last));
+    CHECK(last < 0.9f * first);  // measured about 0.8 after 20 steps
+}
