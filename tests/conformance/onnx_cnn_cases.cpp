@@ -14,8 +14,8 @@
 
 #include <array>
 
-#include <typenet/core/sequential.hpp>
-#include <typenet/typenet.hpp>
+#include <typenet/layers/conv2d.hpp>
+#include <typenet/typenet.hpp>  // the pooling layers, wherever they live
 
 #include "conformance/onnx_runner.hpp"
 
