@@ -55,7 +55,6 @@ public:
         : bytes_(bytes), base_(base), source_(source), message_(std::move(message)) {}
 
     bool done() const { return pos_ == bytes_.size(); }
-    const std::string& message() const { return message_; }
 
     Tag tag() {
         const std::size_t at = offset();
@@ -112,14 +111,14 @@ public:
     template <class Push>
     void repeated_varint(const Tag& t, std::string_view name, Push push) {
         if (t.wire == Wire::varint) return push(varint_at(name));
-        expect(t, Wire::length_delimited, name);
+        expect_packed(t, Wire::varint, name);
         WireReader packed = sub(name);
         while (!packed.done()) push(packed.varint_at(name));
     }
     template <class Push>
     void repeated_float(const Tag& t, std::string_view name, Push push) {
         if (t.wire == Wire::fixed32) return push(std::bit_cast<float>(word<std::uint32_t>(name)));
-        expect(t, Wire::length_delimited, name);
+        expect_packed(t, Wire::fixed32, name);
         WireReader packed = sub(name);
         if (packed.bytes_.size() % 4 != 0)
             fail(join("packed ", std::string(name), " at byte ", str(t.offset), " holds ", str(packed.bytes_.size()),
@@ -148,6 +147,12 @@ private:
         if (t.wire != wire)
             fail(join(std::string(name), " (field ", str(t.field), ") at byte ", str(t.offset), " has wire type ",
                       wire_name(t.wire), ", expected ", wire_name(wire)));
+    }
+
+    void expect_packed(const Tag& t, Wire element, std::string_view name) const {
+        if (t.wire != Wire::length_delimited)
+            fail(join(std::string(name), " (field ", str(t.field), ") at byte ", str(t.offset), " has wire type ",
+                      wire_name(t.wire), ", expected ", wire_name(element), " or 2 (packed)"));
     }
 
     std::uint64_t varint_at(std::string_view what) {
