@@ -4,6 +4,7 @@
 // so the headers below define their bodies here, with external linkage.
 #include "typenet/data/tables.hpp"
 #include "typenet/io/csv.hpp"
+#include "typenet/io/onnx.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/plot/axes.hpp"
 #include "typenet/plot/contour.hpp"

@@ -40,16 +40,9 @@
 #include <nlohmann/json.hpp>
 
 #include "typenet/io/atomic_file.hpp"
+#include "typenet/io/format_error.hpp"
 
 namespace tn::io {
-
-// A file that is not what it claims to be. `source` names it (a path, or what the
-// caller called the bytes); `problem` says what is wrong.
-struct FormatError : std::runtime_error {
-    std::string source, problem;
-    FormatError(std::string source_, std::string problem_)
-        : std::runtime_error(source_ + ": " + problem_), source(std::move(source_)), problem(std::move(problem_)) {}
-};
 
 namespace safetensors {
 
