@@ -122,23 +122,30 @@ struct OnnxOp<tn::Conv2D<F, Options...>> {
     }
 };
 
-// MaxPool and AveragePool: no padding, no dilation, floor rounding.
-template <std::size_t K, std::size_t S>
-struct OnnxOp<tn::MaxPool<K, S>> : NoWeights {
+// MaxPool and AveragePool: symmetric Pad<p> (or none), no dilation, floor rounding.
+// Padding never wins a max and is left out of an average's count (count_include_pad=0).
+template <class... Options>
+inline constexpr detail::Pair pool_pad = detail::given<sizeof...(Options)>({detail::pad_of<Options>...}, {0, 0});
+
+template <std::size_t K, std::size_t S, class... Options>
+struct OnnxOp<tn::MaxPool<K, S, Options...>> : NoWeights {
     static void check(Expect& e) {
         e.op("MaxPool");
         e.int_is("ceil_mode", 0, 0);
         e.int_is("storage_order", 0, 0);  // the layout of the Indices output, which a layer does not give
-        detail::check_window(e, {K, K}, {S, S}, {1, 1}, {0, 0});
+        detail::check_window(e, {K, K}, {S, S}, {1, 1}, pool_pad<Options...>);
     }
 };
-template <std::size_t K, std::size_t S>
-struct OnnxOp<tn::AvgPool<K, S>> : NoWeights {
+template <std::size_t K, std::size_t S, class... Options>
+struct OnnxOp<tn::AvgPool<K, S, Options...>> : NoWeights {
     static void check(Expect& e) {
         e.op("AveragePool");
         e.int_is("ceil_mode", 0, 0);
-        e.ignore("count_include_pad");  // no padding: nothing to count
-        detail::check_window(e, {K, K}, {S, S}, {1, 1}, {0, 0});
+        if constexpr (pool_pad<Options...>[0] + pool_pad<Options...>[1] > 0)
+            e.int_is("count_include_pad", 0, 0);  // typenet averages over the real values only
+        else
+            e.ignore("count_include_pad");  // no padding: nothing to count
+        detail::check_window(e, {K, K}, {S, S}, {1, 1}, pool_pad<Options...>);
     }
 };
 template <>
@@ -165,9 +172,13 @@ const CaseEntry cnn_table[] = {
     CASE("test_maxpool_2d_default", Sequential<Input<3, 32, 32>, tn::MaxPool<2, 1>>),
     CASE("test_maxpool_2d_strides", Sequential<Input<3, 32, 32>, tn::MaxPool<5, 3>>),
     CASE("test_maxpool_2d_precomputed_strides", Sequential<Input<1, 5, 5>, tn::MaxPool<2, 2>>),
+    CASE("test_maxpool_2d_precomputed_pads", Sequential<Input<1, 5, 5>, tn::MaxPool<5, 1, Pad<2>>>),
+    CASE("test_maxpool_2d_precomputed_same_upper", Sequential<Input<1, 5, 5>, tn::MaxPool<3, 2, Pad<1>>>),
     CASE("test_averagepool_2d_default", Sequential<Input<3, 32, 32>, tn::AvgPool<2, 1>>),
     CASE("test_averagepool_2d_strides", Sequential<Input<3, 32, 32>, tn::AvgPool<5, 3>>),
     CASE("test_averagepool_2d_precomputed_strides", Sequential<Input<1, 5, 5>, tn::AvgPool<2, 2>>),
+    CASE("test_averagepool_2d_precomputed_pads", Sequential<Input<1, 5, 5>, tn::AvgPool<5, 1, Pad<2>>>),
+    CASE("test_averagepool_2d_precomputed_same_upper", Sequential<Input<1, 5, 5>, tn::AvgPool<3, 2, Pad<1>>>),
     CASE("test_globalaveragepool", Sequential<Input<3, 5, 5>, tn::GlobalAvgPool>),
     CASE("test_globalaveragepool_precomputed", Sequential<Input<1, 3, 3>, tn::GlobalAvgPool>),
 };
@@ -177,9 +188,7 @@ const SkipEntry cnn_skip_table[] = {
     SKIP("test_maxpool_3d_default", "a 3-D pool on [N, C, D, H, W]; MaxPool is 2-D"),
     SKIP("test_maxpool_2d_ceil", "ceil_mode=1 not supported (typenet rounds the output size down)"),
     SKIP("test_maxpool_2d_dilations", "dilations=[2, 2]: MaxPool has no dilation"),
-    SKIP("test_maxpool_2d_pads", "pads=[2, 2, 2, 2]: MaxPool<k, stride> takes no padding"),
-    SKIP("test_maxpool_2d_precomputed_pads", "pads=[2, 2, 2, 2]: MaxPool<k, stride> takes no padding"),
-    SKIP("test_maxpool_2d_precomputed_same_upper", "SAME_UPPER with stride 2 pads 1 on each side: MaxPool takes no padding"),
+    SKIP("test_maxpool_2d_pads", "pads=2 with a 3x3 window: more than half the window (PyTorch's limit, and typenet's)"),
     SKIP("test_maxpool_2d_same_upper", "SAME_UPPER with a 2x2 window: asymmetric pads (0 before, 1 after)"),
     SKIP("test_maxpool_2d_same_lower", "SAME_LOWER with a 2x2 window: asymmetric pads (1 before, 0 after)"),
     SKIP("test_maxpool_2d_uint8", "UINT8 data; typenet computes FLOAT"),
@@ -188,12 +197,11 @@ const SkipEntry cnn_skip_table[] = {
     SKIP("test_averagepool_1d_default", "a 1-D pool on [N, C, L]; AvgPool is 2-D"),
     SKIP("test_averagepool_3d_default", "a 3-D pool on [N, C, D, H, W]; AvgPool is 2-D"),
     SKIP("test_averagepool_2d_ceil", "ceil_mode=1 not supported (typenet rounds the output size down)"),
-    SKIP("test_averagepool_2d_pads", "pads=[2, 2, 2, 2]: AvgPool<k, stride> takes no padding"),
-    SKIP("test_averagepool_2d_pads_count_include_pad", "pads=[2, 2, 2, 2] with count_include_pad=1: AvgPool takes no padding"),
-    SKIP("test_averagepool_2d_precomputed_pads", "pads=[2, 2, 2, 2]: AvgPool<k, stride> takes no padding"),
+    SKIP("test_averagepool_2d_pads", "pads=2 with a 3x3 window: more than half the window (PyTorch's limit, and typenet's)"),
+    SKIP("test_averagepool_2d_pads_count_include_pad",
+         "count_include_pad=1: AvgPool leaves padding out of the count (PyTorch's count_include_pad=False)"),
     SKIP("test_averagepool_2d_precomputed_pads_count_include_pad",
-         "pads=[2, 2, 2, 2] with count_include_pad=1: AvgPool takes no padding"),
-    SKIP("test_averagepool_2d_precomputed_same_upper", "SAME_UPPER with stride 2 pads 1 on each side: AvgPool takes no padding"),
+         "count_include_pad=1: AvgPool leaves padding out of the count (PyTorch's count_include_pad=False)"),
     SKIP("test_averagepool_2d_same_upper", "SAME_UPPER with a 2x2 window: asymmetric pads (0 before, 1 after)"),
     SKIP("test_averagepool_2d_same_lower", "SAME_LOWER with a 2x2 window: asymmetric pads (1 before, 0 after)"),
 };

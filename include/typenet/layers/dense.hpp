@@ -24,6 +24,7 @@
 #include "typenet/kernels/elementwise.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/layers/activation.hpp"
+#include "typenet/layers/activations.hpp"  // Identity: the epilogue of an unfused forward
 #include "typenet/regularize/penalty.hpp"
 
 namespace tn {
