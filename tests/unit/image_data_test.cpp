@@ -60,6 +60,11 @@ TEST_CASE("image_folder: sorted class folders, images converted and resized, CHW
     d.data.copy_input(2, x.data());  // grey 100 in every channel
     CHECK(x[45] == doctest::Approx(100.f / 255.f));
 
+    CHECK(is_image_file("x/photo.JPEG"));
+    CHECK(is_image_file("photo.jpg"));
+    CHECK_FALSE(is_image_file("notes.txt"));
+    CHECK_FALSE(is_image_file("png"));
+
     const LabelledImages grey = image_folder(root, {.height = 2, .width = 2, .channels = 1, .verbose = false});
     CHECK(grey.data.input_width == 4);
 }

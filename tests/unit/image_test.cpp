@@ -4,8 +4,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <string>
 #include <unistd.h>
+
+// The test writes a JPEG with stb's own encoder (typenet writes only PNG); static, as
+// image/io.ipp does, so it cannot clash with the library's copy.
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
 
 #include <typenet/image/color.hpp>
 #include <typenet/image/io.hpp>
@@ -48,6 +55,21 @@ TEST_CASE("read_image converts channels on request, and a FloatImage is written 
     const Image back = read_image(path, 3);
     CHECK(back.channels == 3);
     CHECK(back.pixels == std::vector<std::uint8_t>{0, 0, 0, 128, 128, 128});  // 0.5 * 255 = 127.5 -> 128
+}
+
+TEST_CASE("read_image reads JPEG") {
+    std::vector<std::uint8_t> px(16 * 8 * 3);
+    for (std::size_t i = 0; i < px.size(); i += 3) px[i] = 200, px[i + 1] = 40, px[i + 2] = 90;
+    const auto path = scratch("flat.jpg");
+    REQUIRE(stbi_write_jpg(path.c_str(), 16, 8, 3, px.data(), 95) != 0);
+    const Image back = read_image(path);
+    CHECK(back.width == 16);
+    CHECK(back.height == 8);
+    CHECK(back.channels == 3);
+    // JPEG is lossy; a flat colour survives within a few levels.
+    CHECK(std::abs(int(back.at(4, 7, 0)) - 200) <= 4);
+    CHECK(std::abs(int(back.at(4, 7, 1)) - 40) <= 4);
+    CHECK(std::abs(int(back.at(4, 7, 2)) - 90) <= 4);
 }
 
 TEST_CASE("read_image errors name the file and the reason") {

@@ -64,7 +64,7 @@ TYPENET_INLINE std::string confusion_matrix_svg_string(const ConfusionMatrix& m,
     const double cell = options.cell ? double(options.cell) : std::max(30.0, 8.0 * double(detail::widest_count(m)) + 12);
     std::size_t longest = 1;
     for (std::size_t k = 0; k < n; ++k) longest = std::max(longest, detail::class_name(options, k).size());
-    const double names = 7.2 * double(longest) + 12;  // ~ the width of the longest name at font::tick
+    const double names = 6.6 * double(longest) + 10;  // ~ the width of the longest name at font::tick
     const double left = 30 + names, top = (options.title.empty() ? 14 : 40) + 24 + names;
     Svg svg(left + cell * double(n) + 16, top + cell * double(n) + 16);
     if (!options.title.empty())
