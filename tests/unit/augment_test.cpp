@@ -6,10 +6,9 @@
 #include <cstring>
 #include <numbers>
 #include <numeric>
-#include <vector>
-
 #include <typenet/data/augment.hpp>
 #include <typenet/typenet.hpp>
+#include <vector>
 
 using namespace tn;
 using namespace tn::augment;
@@ -55,7 +54,8 @@ TEST_CASE("a random crop with padding keeps the size and shifts the image by at 
                 for (int y = 0; y < 6; ++y)
                     for (int x = 0; x < 6; ++x) {
                         const int sy = y + dy, sx = x + dx;
-                        const float want = (sy >= 0 && sy < 6 && sx >= 0 && sx < 6) ? original[std::size_t(sy * 6 + sx)] : 0.f;
+                        const float want =
+                            (sy >= 0 && sy < 6 && sx >= 0 && sx < 6) ? original[std::size_t(sy * 6 + sx)] : 0.f;
                         ok = ok && v[std::size_t(y * 6 + x)] == want;
                     }
                 if (ok) {
@@ -79,7 +79,8 @@ TEST_CASE("rotation by 0 is the identity; by 90 degrees it turns the grid") {
     Rotation{}.rotate(v.data(), s, float(std::numbers::pi / 2), scratch);
     // Output (y, x) reads input (x, 4 - y), to float rounding of cos(pi / 2).
     for (std::size_t y = 0; y < 5; ++y)
-        for (std::size_t x = 0; x < 5; ++x) CHECK(v[y * 5 + x] == doctest::Approx(original[x * 5 + 4 - y]).epsilon(1e-4));
+        for (std::size_t x = 0; x < 5; ++x)
+            CHECK(v[y * 5 + x] == doctest::Approx(original[x * 5 + 4 - y]).epsilon(1e-4));
     // A small rotation keeps the centre pixel and fills the corners from outside.
     auto w = original;
     Rotation{.fill = -1.f}.rotate(w.data(), s, 0.6f, scratch);
@@ -152,8 +153,8 @@ TEST_CASE("cutout fills one square, clipped by the border") {
 }
 
 TEST_CASE("a pipeline gives the same batch for the same seed, and another for another seed") {
-    Pipeline pipeline{RandomCrop{.padding = 2}, HorizontalFlip{}, Rotation{.degrees = 15},
-                      ColorJitter{}, GaussianNoise{.stddev = 0.02f}, Cutout{.size = 3}};
+    Pipeline pipeline{RandomCrop{.padding = 2},       HorizontalFlip{}, Rotation{.degrees = 15}, ColorJitter{},
+                      GaussianNoise{.stddev = 0.02f}, Cutout{.size = 3}};
     const ImageShape s{3, 8, 8};
     std::vector<float> base(4 * s.size());
     for (std::size_t i = 0; i < base.size(); ++i) base[i] = float(i % 97) / 97.f;

@@ -181,15 +181,14 @@ public:
     // What FitOptions::augment takes, for images of this shape (the model's Input).
     std::function<void(float*, std::size_t, Rng&)> for_images(std::size_t channels, std::size_t height,
                                                               std::size_t width) const {
-        return [pipeline = *this, shape = ImageShape{channels, height, width}](float* images, std::size_t batch,
-                                                                               Rng& rng) mutable {
-            pipeline.apply(images, batch, shape, rng);
-        };
+        return [pipeline = *this, shape = ImageShape{channels, height, width}](
+                   float* images, std::size_t batch, Rng& rng) mutable { pipeline.apply(images, batch, shape, rng); };
     }
     // The same, for a model's Input shape: .augment = pipeline.for_input<Model<Net>::input_shape>().
     template <class Shape>
     std::function<void(float*, std::size_t, Rng&)> for_input() const {
-        static_assert(Shape::rank == 3 || Shape::rank == 2, "augment: images are [channels, height, width] or [height, width]");
+        static_assert(Shape::rank == 3 || Shape::rank == 2,
+                      "augment: images are [channels, height, width] or [height, width]");
         if constexpr (Shape::rank == 3)
             return for_images(Shape::dims[0], Shape::dims[1], Shape::dims[2]);
         else

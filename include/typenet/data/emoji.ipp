@@ -109,7 +109,7 @@ inline void load_emoji_images(LabelledImages& out, const std::filesystem::path& 
     }
 }
 
-inline void check_size(std::size_t size) {
+inline void check_emoji_size(std::size_t size) {
     if (size == 0 || size > 1024)
         throw std::invalid_argument("emoji: image size must be 1 to 1024 pixels, got " + std::to_string(size));
 }
@@ -117,7 +117,7 @@ inline void check_size(std::size_t size) {
 }  // namespace detail
 
 TYPENET_INLINE LabelledImages emoji_categories(const std::filesystem::path& folder, const EmojiOptions& options) {
-    detail::check_size(options.size);
+    detail::check_emoji_size(options.size);
     const auto entries = detail::read_emoji_json(folder);
     // Categories in order of first appearance, with their sizes.
     std::vector<std::string> order;
@@ -157,7 +157,7 @@ TYPENET_INLINE LabelledImages emoji_categories(const std::filesystem::path& fold
 }
 
 TYPENET_INLINE LabelledImages emoji_cats_vs_dogs(const std::filesystem::path& folder, const EmojiOptions& options) {
-    detail::check_size(options.size);
+    detail::check_emoji_size(options.size);
     static const std::set<std::string> cat_words = {"cat", "kitten", "lion", "tiger", "leopard", "cheetah", "panther"};
     static const std::set<std::string> dog_words = {"dog", "puppy", "poodle", "wolf", "fox"};
     const auto entries = detail::read_emoji_json(folder);

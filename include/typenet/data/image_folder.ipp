@@ -24,7 +24,8 @@ TYPENET_INLINE LabelledImages image_folder(const std::filesystem::path& folder, 
         throw std::invalid_argument("image_folder(" + folder.string() +
                                     "): give the model's input size, e.g. {.height = 64, .width = 64}");
     if (options.channels != 1 && options.channels != 3)
-        throw std::invalid_argument("image_folder(" + folder.string() + "): .channels must be 1 (grey) or 3 (RGB), got " +
+        throw std::invalid_argument("image_folder(" + folder.string() +
+                                    "): .channels must be 1 (grey) or 3 (RGB), got " +
                                     std::to_string(options.channels));
     if (!fs::is_directory(folder))
         throw MissingData("image_folder: " + folder.string() +
@@ -64,8 +65,8 @@ TYPENET_INLINE LabelledImages image_folder(const std::filesystem::path& folder, 
                 out.skipped.push_back(e.what());
                 continue;
             }
-            img = image::resize(image::to_channels(img, options.channels), options.width, options.height,
-                                options.filter);
+            img =
+                image::resize(image::to_channels(img, options.channels), options.width, options.height, options.filter);
             // HWC bytes to CHW bytes: the Dataset stores what the model reads, unscaled.
             const std::size_t plane = options.height * options.width;
             const std::size_t base = out.data.bytes.size();
@@ -86,7 +87,8 @@ TYPENET_INLINE LabelledImages image_folder(const std::filesystem::path& folder, 
         std::fprintf(stderr, ")\n");
     }
     if (!out.skipped.empty())
-        std::fprintf(stderr, "image_folder: warning: skipped %zu unreadable files in %s (first: %s); "
+        std::fprintf(stderr,
+                     "image_folder: warning: skipped %zu unreadable files in %s (first: %s); "
                      ".strict = true stops at the first instead\n",
                      out.skipped.size(), folder.string().c_str(), out.skipped.front().c_str());
     if (out.data.size() == 0)

@@ -21,8 +21,8 @@ struct TrainValidation {
 };
 
 namespace detail {
-inline Dataset pick(const Dataset& d, const std::vector<std::size_t>& order, std::size_t begin, std::size_t end,
-                    const std::string& name) {
+inline Dataset take_samples(const Dataset& d, const std::vector<std::size_t>& order, std::size_t begin, std::size_t end,
+                            const std::string& name) {
     Dataset out(name, d.input_width, d.target_width);
     out.byte_scale = d.byte_scale;
     const std::size_t n = end - begin;
@@ -57,8 +57,8 @@ inline TrainValidation split(const Dataset& data, double validation_fraction, Se
     std::iota(order.begin(), order.end(), std::size_t{0});
     Rng rng{seed};
     for (std::size_t i = n - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
-    return {detail::pick(data, order, 0, n - held, data.name + " train"),
-            detail::pick(data, order, n - held, n, data.name + " validation")};
+    return {detail::take_samples(data, order, 0, n - held, data.name + " train"),
+            detail::take_samples(data, order, n - held, n, data.name + " validation")};
 }
 
 }  // namespace tn::data

@@ -61,7 +61,8 @@ template <class T>
 void to_chw(const BasicImage<T>& in, float* out, float scale) {
     const std::size_t plane = in.width * in.height;
     for (std::size_t i = 0; i < plane; ++i)
-        for (std::size_t c = 0; c < in.channels; ++c) out[c * plane + i] = float(in.pixels[i * in.channels + c]) * scale;
+        for (std::size_t c = 0; c < in.channels; ++c)
+            out[c * plane + i] = float(in.pixels[i * in.channels + c]) * scale;
 }
 // Bytes become floats in [0, 1].
 inline std::vector<float> to_chw(const Image& in) {

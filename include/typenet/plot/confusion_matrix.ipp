@@ -61,7 +61,8 @@ TYPENET_INLINE ConfusionMatrix confusion_matrix(std::span<const std::size_t> pre
 TYPENET_INLINE std::string confusion_matrix_svg_string(const ConfusionMatrix& m, const ConfusionOptions& options) {
     detail::check_matrix(m);
     const std::size_t n = m.classes;
-    const double cell = options.cell ? double(options.cell) : std::max(30.0, 8.0 * double(detail::widest_count(m)) + 12);
+    const double cell =
+        options.cell ? double(options.cell) : std::max(30.0, 8.0 * double(detail::widest_count(m)) + 12);
     std::size_t longest = 1;
     for (std::size_t k = 0; k < n; ++k) longest = std::max(longest, detail::class_name(options, k).size());
     const double names = 6.6 * double(longest) + 10;  // ~ the width of the longest name at font::tick
@@ -71,8 +72,7 @@ TYPENET_INLINE std::string confusion_matrix_svg_string(const ConfusionMatrix& m,
         svg.text(svg.width() / 2, 20, options.title, 16, Svg::Anchor::middle, "font-weight=\"bold\"");
     svg.text(left + cell * double(n) / 2, top - names - 14, "predicted class", 12.5, Svg::Anchor::middle);
     const double cy = top + cell * double(n) / 2;
-    svg.text(12, cy, "true class", 12.5, Svg::Anchor::middle,
-             "transform=\"rotate(-90 12 " + number(cy) + ")\"");
+    svg.text(12, cy, "true class", 12.5, Svg::Anchor::middle, "transform=\"rotate(-90 12 " + number(cy) + ")\"");
     for (std::size_t k = 0; k < n; ++k) {
         const std::string name = detail::class_name(options, k);
         const double mid = double(k) * cell + cell / 2;
