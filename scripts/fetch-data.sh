@@ -4,7 +4,7 @@
 # time: this script is the only place data comes from.
 #
 #   scripts/fetch-data.sh              every data set
-#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist)
+#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji)
 #   scripts/fetch-data.sh --list       the names it knows
 #
 # Writes to $TYPENET_DATA when set, else to data/ at the repository root.
@@ -196,9 +196,38 @@ fetch_fashion_mnist() {
     say "fashion-mnist: wrote ${#gzipped[@]} gzipped IDX files to $target"
 }
 
+# Emoji images: Google's Noto emoji as 64x64 RGBA PNGs with their Unicode metadata
+# (emoji.json: name, short_names, category, ...), from the npm package
+# emoji-datasource-google 16.0.0 (images Apache 2.0, data MIT). Only the 64-pixel
+# images and emoji.json are kept (the package also holds 16/20/32 px sizes and sheets).
+emoji_package=emoji-datasource-google@16.0.0
+fetch_emoji() {
+    local target=$data_dir/emoji
+    if have_all "$target" emoji.json img/google/64/1f600.png; then
+        say "emoji: present in $target"
+        return
+    fi
+    say "emoji: fetching the npm package $emoji_package"
+    local unpacked=$work_dir/emoji-npm
+    npm_extract "$emoji_package" "$unpacked"
+    local src=$unpacked/package
+    [[ -s "$src/emoji.json" ]] || die "the npm package '$emoji_package' has no emoji.json"
+    [[ -d "$src/img/google/64" ]] || die "the npm package '$emoji_package' has no img/google/64 folder"
+
+    local staged=$data_dir/.emoji.partial
+    rm -rf "$staged"
+    mkdir -p "$staged/img/google"
+    cp "$src/emoji.json" "$staged/emoji.json"
+    cp -r "$src/img/google/64" "$staged/img/google/64"
+    [[ -f "$src/LICENSE" ]] && cp "$src/LICENSE" "$staged/LICENSE"
+    echo "from the npm package $emoji_package" >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "emoji: wrote emoji.json and $(find "$target/img/google/64" -name '*.png' | wc -l) PNG images to $target"
+}
+
 # --------------------------------------------------------------------------------------
 
-all_sets=(sklearn mnist fashion-mnist)
+all_sets=(sklearn mnist fashion-mnist emoji)
 
 main() {
     local sets=("$@")

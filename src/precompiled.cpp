@@ -2,11 +2,20 @@
 // non-template code, compiled once instead of in every program that uses it.
 // CMake defines TYPENET_PRECOMPILED and TYPENET_PRECOMPILED_SOURCE for this file,
 // so the headers below define their bodies here, with external linkage.
+#include "typenet/data/emoji.hpp"
+#include "typenet/data/image_folder.hpp"
 #include "typenet/data/tables.hpp"
+#include "typenet/image/color.hpp"
+#include "typenet/image/grid.hpp"
+#include "typenet/image/io.hpp"
+#include "typenet/image/resize.hpp"
+#include "typenet/image/saliency_overlay.hpp"
+#include "typenet/image/text.hpp"
 #include "typenet/io/csv.hpp"
 #include "typenet/io/onnx.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/plot/axes.hpp"
+#include "typenet/plot/confusion_matrix.hpp"
 #include "typenet/plot/contour.hpp"
 #include "typenet/plot/decision_map.hpp"
 #include "typenet/plot/line_chart.hpp"

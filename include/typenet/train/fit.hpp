@@ -51,6 +51,12 @@ struct FitOptions {
     Verbosity verbosity = Verbosity::Auto;
     // Called after every epoch, after the callbacks; return false to stop training there.
     std::function<bool(const EpochRecord&)> on_epoch{};
+    // Data augmentation (data/augment.hpp): changes each gathered training batch in
+    // place (`batch` samples of the model's input size, as floats) before its step.
+    // Its generator is split off the model's at the start of every epoch, and only
+    // when this is set, so runs without it draw exactly as before and a run resumed
+    // at an epoch boundary augments exactly as the uninterrupted one.
+    std::function<void(float* inputs, std::size_t batch, Rng& rng)> augment{};
 };
 
 struct Evaluation {
@@ -198,6 +204,8 @@ private:
             Rng shuffle = model_.rng().split();
             for (std::size_t i = n - 1; i > 0; --i) std::swap(order_[i], order_[shuffle.below(i + 1)]);
         }
+        std::optional<Rng> augment_rng;
+        if (options_.augment) augment_rng.emplace(model_.rng().split());
 
         ProgressBar progress(epoch, options_.epochs, n, bar_);
         double loss_sum = 0;
@@ -205,7 +213,9 @@ private:
         while (done < n) {
             const std::size_t b = std::min(options_.batch, n - done);
             if (schedule_.per_step()) optimizer_.set_learning_rate(schedule_.rate(std::size_t(state_.schedule_step_)));
-            train_.gather({order_.data() + done, b}, model_.input(b), targets_.data());
+            float* inputs = model_.input(b);
+            train_.gather({order_.data() + done, b}, inputs, targets_.data());
+            if (augment_rng) options_.augment(inputs, b, *augment_rng);
             state_.last_step = step(b);
             state_.step = model_.steps();
             if (schedule_.per_step()) ++state_.schedule_step_;
