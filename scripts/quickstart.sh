@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target lesson-03-multi-layer-perceptron
-build/release/lessons/03-multi-layer-perceptron "$@"
+cmake --build --preset release -j"$(nproc)" --target lesson-15-lenet5
+build/release/lessons/15-lenet5 "$@"
