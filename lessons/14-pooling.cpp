@@ -115,8 +115,9 @@ std::vector<float> compass_kernels() {
 const char* const directions[] = {"E", "SE", "S", "SW", "W", "NW", "N", "NE"};
 
 // A digit moved by (dx, dy) pixels, the uncovered border filled with 0 (MNIST's
-// background). Digits sit in a 20x20 box in the middle, so up to 4 pixels nothing
-// is cut off.
+// background). MNIST centres each digit, leaving a margin of about 4 pixels, so a
+// move of 1 to 3 pixels cuts little or nothing off most digits (of the first 2,000
+// test digits, 21 have ink in the outermost row or column).
 void shift(const float* in, float* out, int dx, int dy) {
     for (int y = 0; y < int(side); ++y)
         for (int x = 0; x < int(side); ++x) {
