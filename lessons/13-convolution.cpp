@@ -181,17 +181,18 @@ std::array<float, 3> hsv(float hue, float saturation, float value) {
     const float c = value * saturation, h = hue / 60.f;
     const float x = c * (1 - std::fabs(std::fmod(h, 2.f) - 1));
     std::array<float, 3> rgb{};
-    const int sector = int(h) % 6;
-    static constexpr int order[6][3] = {{0, 1, 2}, {1, 0, 2}, {2, 0, 1}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}};
-    rgb[std::size_t(order[sector][0])] = c;  // the largest component
-    rgb[std::size_t(order[sector][1])] = x;
+    // Per 60-degree sector: which of R, G, B is the largest, and which the middle one.
+    static constexpr std::size_t order[6][2] = {{0, 1}, {1, 0}, {1, 2}, {2, 1}, {2, 0}, {0, 2}};
+    const std::size_t sector = std::size_t(h) % 6;
+    rgb[order[sector][0]] = c;
+    rgb[order[sector][1]] = x;
     const float m = value - c;
     for (float& v : rgb) v += m;
     return rgb;
 }
 
 // A synthetic edge through the centre of an H x W image: dark (0) on one side,
-// bright (1) on the other, with a linear ramp `width` pixels wide between them (a
+// bright (1) on the other, with a linear ramp `ramp_width` pixels wide between them (a
 // slightly soft edge, as in a photo). `degrees` 0 is a vertical edge (brightness
 // changes along x), 90 a horizontal one.
 constexpr double ramp_width = 4;
@@ -341,7 +342,9 @@ int main(int argc, char** argv) {
                      image::feature_map_grid(oriented.data(), 8, H, W, {.columns = 4, .gap = 4,
                                                                         .normalize = Normalize::per_tile}));
         // One picture of all eight: each pixel coloured by the direction that answers
-        // most (hue), as bright as that answer (scaled so the 99th percentile is white).
+        // most, as bright as that answer (scaled so the 99th percentile is full
+        // brightness). Hue turns with the direction: E red, SE orange, S yellow-green,
+        // SW green, W cyan, NW blue, N violet, NE pink.
         std::vector<float> strongest_answer(plane);
         std::vector<std::size_t> winner(plane);
         for (std::size_t i = 0; i < plane; ++i) {
@@ -521,8 +524,9 @@ int main(int argc, char** argv) {
             }
         }
         // The steps at 0, 45 and 90 degrees, each next to its Sobel x map.
-        pictures.png("step-edges.png", image::feature_map_grid(step_pictures.data(), 6, H, W,
-                                                               {.columns = 2, .gap = 4, .normalize = Normalize::clamp}));
+        pictures.png("step-edges.png",
+                     image::feature_map_grid(step_pictures.data(), 6, H, W,
+                                             {.columns = 2, .gap = 4, .normalize = Normalize::clamp}));
         plot::LineChart tuning{.title = "Orientation tuning of Sobel x and Sobel y",
                                .x_label = "edge angle (degrees from vertical)",
                                .y_label = "strongest |response|"};
