@@ -4,7 +4,7 @@
 # time: this script is the only place data comes from.
 #
 #   scripts/fetch-data.sh              every data set
-#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji)
+#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos)
 #   scripts/fetch-data.sh --list       the names it knows
 #
 # Writes to $TYPENET_DATA when set, else to data/ at the repository root.
@@ -225,9 +225,52 @@ fetch_emoji() {
     say "emoji: wrote emoji.json and $(find "$target/img/google/64" -name '*.png' | wc -l) PNG images to $target"
 }
 
+# A few photographs for the convolution lessons, from Debian's python3-skimage
+# (scikit-image's sample images, skimage/data/). Their licences are in the
+# docstrings of skimage/data/_fetchers.py; the package's copyright file covers the
+# code (BSD-3-Clause). SOURCE records both for each image.
+photo_files=(astronaut.png camera.png chelsea.png coffee.png)
+fetch_photos() {
+    local target=$data_dir/photos
+    if have_all "$target" "${photo_files[@]}"; then
+        say "photos: present in $target"
+        return
+    fi
+    local package=python3-skimage
+    say "photos: fetching the Debian package $package"
+    local unpacked=$work_dir/skimage-deb
+    apt_extract "$package" "$unpacked"
+    local src
+    src=$(find "$unpacked" -type d -path '*/skimage/data' | head -n 1)
+    [[ -n "$src" ]] || die "the Debian package '$package' has no skimage/data folder"
+
+    local staged=$data_dir/.photos.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    local name
+    for name in "${photo_files[@]}"; do
+        [[ -s "$src/$name" ]] || die "the Debian package '$package' has no skimage/data/$name"
+        cp "$src/$name" "$staged/$name"
+    done
+    {
+        echo "from the Debian package $(cat "$unpacked/.source-package"), skimage/data/"
+        echo "(scikit-image's sample images; licences as stated in skimage/data/_fetchers.py)"
+        echo
+        echo "astronaut.png  512x512 RGB   Eileen Collins, NASA astronaut; from the NASA Great Images"
+        echo "                             database (https://flic.kr/p/r9qvLn); no known copyright"
+        echo "                             restrictions, public domain"
+        echo "camera.png     512x512 grey  a photographer with a camera; CC0 by the photographer (Lav Varshney)"
+        echo "chelsea.png    451x300 RGB   Chelsea the cat; CC0 by the photographer (Stefan van der Walt)"
+        echo "coffee.png     600x400 RGB   a coffee cup, courtesy of Pikolo Espresso Bar; CC0 by the"
+        echo "                             photographer (Rachel Michetti)"
+    } >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "photos: wrote ${#photo_files[@]} images to $target"
+}
+
 # --------------------------------------------------------------------------------------
 
-all_sets=(sklearn mnist fashion-mnist emoji)
+all_sets=(sklearn mnist fashion-mnist emoji photos)
 
 main() {
     local sets=("$@")
