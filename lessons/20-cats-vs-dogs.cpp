@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
                                        augment::ColorJitter{.brightness = 0.2f, .contrast = 0.2f, .saturation = 0.3f}};
         {
             // Each row: one image as it is, then seven versions of it as training sees them.
-            const std::size_t shown = std::min<std::size_t>(6, all.size()), versions = 8;
+            const std::size_t shown = std::min<std::size_t>(8, all.size()), versions = 8;
             constexpr std::size_t size = CatsVsDogs::input_shape::size;
             std::vector<float> grid(shown * versions * size);
             Rng rng{Seed{5}};

@@ -48,12 +48,14 @@ using AlexNetFeatures = Sequential<Conv2D<24, Kernel<5>, Stride<2>, Pad<2>, Init
                                    MaxPool<3, 2, Pad<1>>>;
 
 // The head: AlexNet's classifier was Dropout, Dense 4096, ReLU, Dropout, Dense 4096,
-// ReLU, Dense 1000. Here 192 features go through two Dense<128> with dropout before
-// each, as AlexNet's, to the class scores.
+// ReLU, Dense 1000, dropping half of the units. Here 192 features go through two
+// Dense<128> with dropout before each, as AlexNet's, to the class scores, dropping a
+// fifth: 128 units with half of them gone left the network underfitting (58% on
+// lesson 16's validation emoji after 30 epochs, against 63% with 20%).
 template <std::size_t Classes>
 using AlexNetClassifier = Sequential<Flatten,
-                                     Dropout<50>, Dense<128, Init<HeNormal>>, ReLU,
-                                     Dropout<50>, Dense<128, Init<HeNormal>>, ReLU,
+                                     Dropout<20>, Dense<128, Init<HeNormal>>, ReLU,
+                                     Dropout<20>, Dense<128, Init<HeNormal>>, ReLU,
                                      Dense<Classes>>;
 
 template <std::size_t Classes>
