@@ -193,7 +193,8 @@ int main(int argc, char** argv) {
             std::printf("  %-18s %5.1f%%  (%zu of %zu)\n", names[c].c_str(),
                         matrix.row_total(c) ? 100.0 * double(matrix.at(c, c)) / double(matrix.row_total(c)) : 0.0,
                         matrix.at(c, c), matrix.row_total(c));
-        plot::confusion_matrix_png(lesson::wrote(opt.out / "confusion.png"), matrix, {.title = "", .class_names = names});
+        plot::confusion_matrix_png(lesson::wrote(opt.out / "confusion.png"), matrix,
+                                   {.title = "", .class_names = names});
         plot::confusion_matrix_svg(lesson::wrote(opt.out / "confusion.svg"), matrix,
                                    {.title = "AlexNet-style CNN, emoji validation", .class_names = names});
 
@@ -202,7 +203,9 @@ int main(int argc, char** argv) {
         // but the same kinds of thing: oriented edges, and colour detectors.
         const auto first = net.parameter("layers.0.layers.0.weight");
         image::write_png(lesson::wrote(opt.out / "filters.png"),
-                         image::filter_grid(first.values.data(), 24, 3, 5, 5, {.columns = 8, .upscale = 8, .gap = 2}));
+                         image::filter_grid(first.values.data(), 24, 3, 5, 5,
+                                            {.columns = 8, .upscale = 8, .gap = 2,
+                                             .normalize = image::Normalize::per_tile}));
 
         save_model(opt.out / "alexnet.safetensors", net);
         lesson::wrote(opt.out / "alexnet.safetensors");
@@ -211,7 +214,8 @@ int main(int argc, char** argv) {
                     names[largest].c_str(), 100.0 * majority, 100.0 * mlp_accuracy, 100.0 * cnn_accuracy);
         const bool reached = cnn_accuracy > mlp_accuracy && cnn_accuracy > majority;
         char what[200];
-        std::snprintf(what, sizeof what, "CNN %.1f%% vs MLP %.1f%% and majority %.1f%% on validation (target: CNN beats both)",
+        std::snprintf(what, sizeof what,
+                      "CNN %.1f%% vs MLP %.1f%% and majority %.1f%% on validation (target: CNN beats both)",
                       100.0 * cnn_accuracy, 100.0 * mlp_accuracy, 100.0 * majority);
         return lesson::report_target(opt, reached, what);
     });

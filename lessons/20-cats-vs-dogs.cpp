@@ -192,7 +192,8 @@ int main(int argc, char** argv) {
             auto apply = augmentation.for_input<CatsVsDogs::input_shape>();
             for (std::size_t i = 0; i < shown; ++i) {
                 const std::size_t sample = i * all.size() / shown;  // spread over both classes
-                for (std::size_t v = 0; v < versions; ++v) all.copy_input(sample, grid.data() + (i * versions + v) * size);
+                for (std::size_t v = 0; v < versions; ++v)
+                    all.copy_input(sample, grid.data() + (i * versions + v) * size);
                 apply(grid.data() + (i * versions + 1) * size, versions - 1, rng);
             }
             image::write_png(lesson::wrote(opt.out / "augmented.png"),

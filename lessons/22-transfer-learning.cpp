@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
                 fit(base, train, SoftmaxCrossEntropy{}, adam,
                     {.epochs = epochs, .batch = 32, .validation = validation,
                      .schedule = schedule::Cosine{.lr = 2e-3f, .period = epochs, .min_lr = 1e-5f}, .augment = augment});
-            plot::curves(history, lesson::wrote(opt.out / "pretrain-curves.svg"), "pretraining on the emoji categories");
+            plot::curves(history, lesson::wrote(opt.out / "pretrain-curves.svg"),
+                         "pretraining on the emoji categories");
             save_model(path, base);
             lesson::wrote(path);
         }
@@ -261,7 +262,8 @@ int main(int argc, char** argv) {
 
         const bool reached = t.mean > s.mean;
         char what[200];
-        std::snprintf(what, sizeof what, "transfer %.1f%% +- %.1f vs scratch %.1f%% +- %.1f held out (target: beats scratch)",
+        std::snprintf(what, sizeof what,
+                      "transfer %.1f%% +- %.1f vs scratch %.1f%% +- %.1f held out (target: beats scratch)",
                       100.0 * t.mean, 100.0 * t.stddev, 100.0 * s.mean, 100.0 * s.stddev);
         return lesson::report_target(opt, reached && same_body, what);
     });
