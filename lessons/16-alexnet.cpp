@@ -199,8 +199,10 @@ int main(int argc, char** argv) {
                                    {.title = "AlexNet-style CNN, emoji validation", .class_names = names});
 
         // AlexNet's famous first figure: its first layer's filters, which had learnt
-        // edges at every angle and blobs of colour. 24 filters of 5 x 5 x 3 show less,
-        // but the same kinds of thing: oriented edges, and colour detectors.
+        // edges at every angle and blobs of colour after 90 epochs over 1.2 million
+        // photos. Ours, after 30 epochs over 1,525 emoji, are still mostly the random
+        // start with a tint: each prefers some colours over others (what tells a flag
+        // from a face), and few are clean edges yet.
         const auto first = net.parameter("layers.0.layers.0.weight");
         image::write_png(lesson::wrote(opt.out / "filters.png"),
                          image::filter_grid(first.values.data(), 24, 3, 5, 5,

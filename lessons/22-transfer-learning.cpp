@@ -30,8 +30,8 @@
 // training epochs, mean and spread over repeats.
 //
 // Run:  build/release/lessons/22-transfer-learning [--smoke] [--out DIR]
-//       (after scripts/fetch-data.sh emoji). The full run takes about 3 minutes with
-//       OMP_NUM_THREADS=1 on a loaded 2-core machine (a minute of it pretraining);
+//       (after scripts/fetch-data.sh emoji). The full run takes about 1.5 minutes with
+//       OMP_NUM_THREADS=1 on a loaded 2-core machine (half of it pretraining);
 //       --smoke a few seconds.
 // Writes: out/22-transfer-learning/emoji-alexnet.safetensors (the pretrained
 //         network), pretrain-curves.svg, results.csv (every repeat's accuracies).
