@@ -102,6 +102,11 @@ TEST_CASE("Conv2D equals the loop convolution, forward and backward") {
     SUBCASE("wide enough for the packed GEMM path (16 -> 20 channels, 12x12), batch 5") {
         check_against_loops<Conv2D<20, Kernel<3>, Pad<1>>, 16, 12, 12>({16, 12, 12, 20, 3, 3, 1, 1, 1, 1}, 5);
     }
+    SUBCASE("a batch of several groups (backward sums partial gradients of 4, 4 and 2 samples)") {
+        using Layer = detail::Conv2DLayer<Conv2D<8, Kernel<3>, Pad<1>>, Shape<8, 20, 20>>;
+        static_assert(Layer::group_samples == 4);
+        check_against_loops<Conv2D<8, Kernel<3>, Pad<1>>, 8, 20, 20>({8, 20, 20, 8, 3, 3, 1, 1, 1, 1}, 10);
+    }
     SUBCASE("batch 1") { check_against_loops<Conv2D<6, Kernel<5>, Pad<2>>, 1, 28, 28>({1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, 1); }
 }
 
@@ -174,6 +179,15 @@ TEST_CASE("Conv2D gives the same bits on 1 and 2 threads") {
         CHECK(same_bits(one.grads, two.grads));
         CHECK(same_bits(one.dx, two.dx));
     }
+    // Backward in groups of 4 samples: 3 groups (4, 4, 2), so 2 threads take different shares.
+    using Grouped = Sequential<Input<8, 20, 20>, Conv2D<8, Kernel<3>, Pad<1>>, Tanh, Conv2D<8, Kernel<3>, Pad<1>>>;
+    set_threads(1);
+    const auto one = run_once<Grouped>(10, 43);
+    set_threads(2);
+    const auto two = run_once<Grouped>(10, 43);
+    CHECK(same_bits(one.y, two.y));
+    CHECK(same_bits(one.grads, two.grads));
+    CHECK(same_bits(one.dx, two.dx));
 }
 
 TEST_CASE("Conv2D initialisation: Glorot uniform over C kh kw in, F kh kw out; zero bias; or as told") {

@@ -116,12 +116,39 @@ struct PoolLayer {
     }
 
     static void forward(const Pass& p, const float*, const float* x, float* y, float* cache, float*) {
-        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s) {
+        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s, std::size_t) {
             for (std::size_t c = 0; c < channels; ++c) {
                 const std::size_t at = s * channels + c;
                 const float* in = x + at * plane;
                 float* out = y + at * out_plane;
                 [[maybe_unused]] float* winner = cache + at * out_plane;
+                if constexpr (pad == 0) {
+                    // No window is clipped: fixed k x k loops the compiler unrolls.
+                    for (std::size_t oy = 0; oy < out_h; ++oy)
+                        for (std::size_t ox = 0; ox < out_w; ++ox) {
+                            const std::size_t corner = oy * stride * width + ox * stride;
+                            if constexpr (IsMax) {
+                                std::size_t best_at = corner;
+                                float best = in[corner];
+                                for (std::size_t i = 0; i < k; ++i)
+                                    for (std::size_t j = 0; j < k; ++j) {
+                                        const std::size_t at_ij = corner + i * width + j;
+                                        const float v = in[at_ij];
+                                        const bool wins = v > best || (v != v && best == best);
+                                        best = wins ? v : best;
+                                        best_at = wins ? at_ij : best_at;
+                                    }
+                                out[oy * out_w + ox] = best;
+                                winner[oy * out_w + ox] = float(best_at);
+                            } else {
+                                float sum = 0.f;
+                                for (std::size_t i = 0; i < k; ++i)
+                                    for (std::size_t j = 0; j < k; ++j) sum += in[corner + i * width + j];
+                                out[oy * out_w + ox] = sum / float(k * k);
+                            }
+                        }
+                    continue;
+                }
                 for (std::size_t oy = 0; oy < out_h; ++oy)
                     for (std::size_t ox = 0; ox < out_w; ++ox) {
                         const Window2 w = window_at(oy, ox);
@@ -149,7 +176,7 @@ struct PoolLayer {
     static void backward(const Pass& p, const float*, const float*, const float*, const float* dy, float* dx,
                          float*, const float* cache, float*) {
         if (!dx) return;
-        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s) {
+        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s, std::size_t) {
             for (std::size_t c = 0; c < channels; ++c) {
                 const std::size_t at = s * channels + c;
                 const float* d_out = dy + at * out_plane;
