@@ -37,6 +37,7 @@
 #include "typenet/core/init.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/options.hpp"
+#include "typenet/kernels/direct_conv.hpp"
 #include "typenet/kernels/for_each_sample.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/kernels/im2col.hpp"
@@ -256,6 +257,21 @@ struct Conv2DLayer {
             const std::size_t first = g * group_samples, count = std::min(group_samples, n - first);
             const std::size_t ld = count * cols;
             float* col = workspace + thread * group_samples * group_floats;  // [rows, ld]: the group's columns
+            float* grad = groups == 1 ? dparams : partials + g * param_count;
+            if constexpr (direct) {
+                // Few taps: dW sample by sample from the padded input (kernels/direct_conv.hpp).
+                std::fill_n(grad, param_count, 0.f);
+                for (std::size_t k = 0; k < count; ++k) {
+                    const std::size_t s = first + k;
+                    kernels::pad_input<G>(x + s * G::input_size, col);
+                    kernels::direct_conv_weight_gradient<G, filters>(col, dy + s * output_size, grad);
+                    if constexpr (has_bias)
+                        for (std::size_t f = 0; f < filters; ++f)
+                            grad[weight_count + f] += ordered_sum(dy + s * output_size + f * cols, cols);
+                }
+                if (dx) input_gradient(params, dy, dx, col, cols, first, count);
+                return;
+            }
             float* dy_t = col + rows * ld;                                  // [F, ld]
             for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t s = first + k;
@@ -264,25 +280,33 @@ struct Conv2DLayer {
                     std::memcpy(dy_t + f * ld + k * cols, dy + s * output_size + f * cols, cols * sizeof(float));
             }
             // dW [F, rows] = dY^T [F, ld] . col^T: one product over the group.
-            float* grad = groups == 1 ? dparams : partials + g * param_count;
             kernels::gemm(Transpose::No, Transpose::Yes, filters, rows, ld, dy_t, ld, col, ld, 0.f, grad, rows);
             if constexpr (has_bias)
                 for (std::size_t f = 0; f < filters; ++f) grad[weight_count + f] = ordered_sum(dy_t + f * ld, ld);
-            if (!dx) return;
-            // dX, per sample: dcol [rows, cols] = W^T . dY (over the columns, no longer
-            // needed), then col2im.
-            for (std::size_t k = 0; k < count; ++k) {
-                const std::size_t s = first + k;
-                float* dcol = col + k * cols;
-                kernels::gemm(Transpose::Yes, Transpose::No, rows, cols, filters, params, rows, dy + s * output_size,
-                              cols, 0.f, dcol, ld);
-                kernels::col2im<G>(dcol, ld, dx + s * G::input_size);
-            }
+            if (dx) input_gradient(params, dy, dx, col, ld, first, count);
         });
         if (groups > 1) add_partials(partials, groups, dparams);
     }
 
 private:
+    static constexpr bool direct = kernels::direct_conv_fits<G>;
+    // The padded input fits where the columns would go: kh (Hp - kh + 1) >= Hp.
+    static_assert(!direct || kernels::Padded<G>::size <= rows * cols);
+
+    // dX for samples first .. first+count-1, per sample: dcol [rows, cols] = W^T . dY
+    // (into `col`, rows ld apart: the group's columns, no longer needed), then col2im.
+    static void input_gradient(const float* params, const float* dy, float* dx, float* col, std::size_t ld,
+                               std::size_t first, std::size_t count) {
+        using kernels::Transpose;
+        for (std::size_t k = 0; k < count; ++k) {
+            const std::size_t s = first + k;
+            float* dcol = ld == cols ? col : col + k * cols;
+            kernels::gemm(Transpose::Yes, Transpose::No, rows, cols, filters, params, rows, dy + s * output_size,
+                          cols, 0.f, dcol, ld);
+            kernels::col2im<G>(dcol, ld, dx + s * G::input_size);
+        }
+    }
+
     // dparams = partial 0 + partial 1 + ..., in that order.
     static void add_partials(const float* partials, std::size_t groups, float* dparams) {
         std::copy_n(partials, param_count, dparams);
@@ -301,14 +325,20 @@ private:
         const float* bias = params + weight_count;
         // Each thread reuses its own columns buffer (never more threads than samples).
         kernels::for_each_sample(p.batch, rows * cols, [&](std::size_t s, std::size_t thread) {
+            const ConvBiasActivation<F, has_bias> epilogue{bias, activated ? activated + s * output_size : nullptr,
+                                                           cols};
+            if constexpr (direct) {
+                float* padded = workspace + thread * rows * cols;  // fits: see `direct`
+                kernels::pad_input<G>(x + s * G::input_size, padded);
+                kernels::direct_conv_forward<G, filters>(padded, params, z + s * output_size, epilogue);
+                return;
+            }
             const float* b = x + s * G::input_size;  // the GEMM's B: this sample's columns
             if constexpr (!G::col_is_input) {
                 float* col = workspace + thread * rows * cols;
                 kernels::im2col<G>(b, col, cols);
                 b = col;
             }
-            const ConvBiasActivation<F, has_bias> epilogue{bias, activated ? activated + s * output_size : nullptr,
-                                                           cols};
             kernels::gemm(Transpose::No, Transpose::No, filters, cols, rows, params, rows, b, cols, 0.f,
                           z + s * output_size, cols, epilogue);
         });

@@ -13,7 +13,7 @@
 //
 // MaxPool keeps, per output, the index of the value that won (a float: exact for
 // planes below 2^24 values) so that backward sends the gradient there; ties go to
-// the first in the window, and a NaN wins, as in PyTorch.
+// the first in the window, and a NaN wins (the output is NaN), as in PyTorch.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -134,7 +134,7 @@ struct PoolLayer {
                                     for (std::size_t j = 0; j < k; ++j) {
                                         const std::size_t at_ij = corner + i * width + j;
                                         const float v = in[at_ij];
-                                        const bool wins = v > best || (v != v && best == best);
+                                        const bool wins = !(v <= best);  // larger, or NaN
                                         best = wins ? v : best;
                                         best_at = wins ? at_ij : best_at;
                                     }
@@ -158,7 +158,7 @@ struct PoolLayer {
                             for (std::size_t iy = w.y0; iy < w.y1; ++iy)
                                 for (std::size_t ix = w.x0; ix < w.x1; ++ix) {
                                     const float v = in[iy * width + ix];
-                                    if (v > best || (v != v && best == best)) best = v, best_at = iy * width + ix;
+                                    if (!(v <= best)) best = v, best_at = iy * width + ix;  // larger, or NaN
                                 }
                             out[oy * out_w + ox] = best;
                             winner[oy * out_w + ox] = float(best_at);
