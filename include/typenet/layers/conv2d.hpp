@@ -23,9 +23,10 @@
 // Computed as im2col + GEMM (kernels/im2col.hpp), each sample's product
 // y [F, OH*OW] = W [F, C kh kw] . col [C kh kw, OH*OW], with an epilogue that adds
 // the bias and, when an element-wise activation follows, applies it (fusion, as
-// Dense). Backward: the columns of the whole batch side by side give dW in one GEMM,
-// dY^T [F, batch OH OW] . col^T; dX is col2im(W^T . dY) per sample. See
-// docs/design.md, "Convolution and pooling".
+// Dense); with few taps, directly (kernels/direct_conv.hpp). Backward: per group of
+// samples, the group's columns side by side give dW in one GEMM,
+// dY^T [F, group OH OW] . col^T; partial gradients are added in group order; dX is
+// col2im(W^T . dY) per sample. See docs/design.md, "Convolution and pooling".
 #pragma once
 #include <algorithm>
 #include <cstring>
