@@ -135,12 +135,11 @@ TEST_CASE("Conv2D gradients by finite differences: weights, bias and input") {
 }
 
 namespace {
-template <class Net>
 struct Run {
     std::vector<float> y, grads, dx;
 };
 template <class Net>
-Run<Net> run_once(std::size_t batch, std::uint64_t seed) {
+Run run_once(std::size_t batch, std::uint64_t seed) {
     Model<Net> model{Seed{21}};
     const auto x = random_values(Model<Net>::input_size * batch, seed, -2.f, 2.f);
     std::copy(x.begin(), x.end(), model.input(batch));
@@ -153,7 +152,7 @@ Run<Net> run_once(std::size_t batch, std::uint64_t seed) {
 template <class Fused, class Unfused>
 void check_fused_equals_unfused(std::size_t batch) {
     static_assert(Fused::param_count == Unfused::param_count);
-    const auto a = run_once<Fused>(batch, 31), b = run_once<Unfused>(batch, 31);
+    const Run a = run_once<Fused>(batch, 31), b = run_once<Unfused>(batch, 31);
     CHECK(same_bits(a.y, b.y));
     CHECK(same_bits(a.grads, b.grads));
     CHECK(same_bits(a.dx, b.dx));
