@@ -102,6 +102,18 @@ TEST_CASE("Conv2D equals the loop convolution, forward and backward") {
     SUBCASE("wide enough for the packed GEMM path (16 -> 20 channels, 12x12), batch 5") {
         check_against_loops<Conv2D<20, Kernel<3>, Pad<1>>, 16, 12, 12>({16, 12, 12, 20, 3, 3, 1, 1, 1, 1}, 5);
     }
+    SUBCASE("a batch of several groups (backward sums partial gradients of 4, 4 and 2 samples)") {
+        using Layer = detail::Conv2DLayer<Conv2D<8, Kernel<3>, Pad<1>>, Shape<8, 20, 20>>;
+        static_assert(Layer::group_samples == 4);
+        check_against_loops<Conv2D<8, Kernel<3>, Pad<1>>, 8, 20, 20>({8, 20, 20, 8, 3, 3, 1, 1, 1, 1}, 10);
+    }
+    SUBCASE("few taps take the direct path (no im2col): LeNet's first layer, batch 12 = groups of 5, 5, 2") {
+        using Layer = detail::Conv2DLayer<Conv2D<6, Kernel<5>, Pad<2>>, Shape<1, 28, 28>>;
+        static_assert(kernels::direct_conv_fits<Layer::G> && Layer::group_samples == 5);
+        check_against_loops<Conv2D<6, Kernel<5>, Pad<2>>, 1, 28, 28>({1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, 12);
+        // More than 8 filters (two blocks, the second partial), 3 channels, 27 taps.
+        check_against_loops<Conv2D<11, Kernel<3>, Pad<1, 0>>, 3, 9, 21>({3, 9, 21, 11, 3, 3, 1, 1, 1, 0}, 3);
+    }
     SUBCASE("batch 1") { check_against_loops<Conv2D<6, Kernel<5>, Pad<2>>, 1, 28, 28>({1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, 1); }
 }
 
@@ -123,12 +135,11 @@ TEST_CASE("Conv2D gradients by finite differences: weights, bias and input") {
 }
 
 namespace {
-template <class Net>
 struct Run {
     std::vector<float> y, grads, dx;
 };
 template <class Net>
-Run<Net> run_once(std::size_t batch, std::uint64_t seed) {
+Run run_once(std::size_t batch, std::uint64_t seed) {
     Model<Net> model{Seed{21}};
     const auto x = random_values(Model<Net>::input_size * batch, seed, -2.f, 2.f);
     std::copy(x.begin(), x.end(), model.input(batch));
@@ -141,7 +152,7 @@ Run<Net> run_once(std::size_t batch, std::uint64_t seed) {
 template <class Fused, class Unfused>
 void check_fused_equals_unfused(std::size_t batch) {
     static_assert(Fused::param_count == Unfused::param_count);
-    const auto a = run_once<Fused>(batch, 31), b = run_once<Unfused>(batch, 31);
+    const Run a = run_once<Fused>(batch, 31), b = run_once<Unfused>(batch, 31);
     CHECK(same_bits(a.y, b.y));
     CHECK(same_bits(a.grads, b.grads));
     CHECK(same_bits(a.dx, b.dx));
@@ -174,6 +185,22 @@ TEST_CASE("Conv2D gives the same bits on 1 and 2 threads") {
         CHECK(same_bits(one.grads, two.grads));
         CHECK(same_bits(one.dx, two.dx));
     }
+    // Backward in groups of 4 samples: 3 groups (4, 4, 2), so 2 threads take different
+    // shares; and the direct path (LeNet's first layer), in groups of 5.
+    using Grouped = Sequential<Input<8, 20, 20>, Conv2D<8, Kernel<3>, Pad<1>>, Tanh, Conv2D<8, Kernel<3>, Pad<1>>>;
+    using Direct = Sequential<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>, Flatten, Dense<3>>;
+    set_threads(1);
+    const auto one = run_once<Grouped>(10, 43);
+    const auto one_direct = run_once<Direct>(12, 44);
+    set_threads(2);
+    const auto two = run_once<Grouped>(10, 43);
+    const auto two_direct = run_once<Direct>(12, 44);
+    CHECK(same_bits(one.y, two.y));
+    CHECK(same_bits(one.grads, two.grads));
+    CHECK(same_bits(one.dx, two.dx));
+    CHECK(same_bits(one_direct.y, two_direct.y));
+    CHECK(same_bits(one_direct.grads, two_direct.grads));
+    CHECK(same_bits(one_direct.dx, two_direct.dx));
 }
 
 TEST_CASE("Conv2D initialisation: Glorot uniform over C kh kw in, F kh kw out; zero bias; or as told") {

@@ -127,14 +127,20 @@ inline void pack_b_panel(Transpose tb, const float* B, std::size_t ldb, std::siz
     }
     // op(B)(k, j) = B[j*ldb + k]: a transpose. Rows of B are read contiguously.
     const float* src = B + j0 * ldb + p0;
-    std::size_t k = 0;
+    // Whole groups of 8 columns go through 8x8 transposes (also in a narrow panel:
+    // a convolution's weight gradient has K = C kh kw columns, rarely a multiple of nr),
+    // what is left of k and of the columns element by element.
+    std::size_t k = 0, full = 0;
 #if defined(__AVX__)
-    if (cols == nr && nr % 8 == 0)
-        for (; k + 8 <= kc; k += 8)
-            for (std::size_t j = 0; j < nr; j += 8) transpose_8x8(src + j * ldb + k, ldb, dst + k * nr + j, nr);
+    if (nr % 8 == 0) {
+        full = cols / 8 * 8;
+        if (full > 0)
+            for (; k + 8 <= kc; k += 8)
+                for (std::size_t j = 0; j < full; j += 8) transpose_8x8(src + j * ldb + k, ldb, dst + k * nr + j, nr);
+    }
 #endif
     for (std::size_t j = 0; j < cols; ++j)
-        for (std::size_t kk = k; kk < kc; ++kk) dst[kk * nr + j] = src[j * ldb + kk];
+        for (std::size_t kk = j < full ? k : 0; kk < kc; ++kk) dst[kk * nr + j] = src[j * ldb + kk];
     if (cols < nr)
         for (std::size_t kk = k; kk < kc; ++kk) std::memset(dst + kk * nr + cols, 0, (nr - cols) * sizeof(float));
 }

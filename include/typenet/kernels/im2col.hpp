@@ -18,7 +18,77 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "typenet/kernels/simd.hpp"
+
 namespace tn::kernels {
+
+// The first `count` (<= width) floats at p as a vector, the other lanes 0, and its
+// counterpart that stores only `count` lanes: masked instructions where the target
+// has them, so that a run's tail costs one instruction rather than a detour through
+// a stack buffer (simd::load / simd::store).
+// (xsimd targets AVX-512 whenever the compiler does, so the vector is 16 floats
+// under __AVX512F__ and 8 under __AVX2__ alone.)
+inline simd::vec masked_load(const float* p, std::size_t count) {
+    if (count == simd::width) return simd::vec::load_unaligned(p);
+#if defined(__AVX512F__)
+    static_assert(simd::width == 16);
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
+#elif defined(__AVX2__)
+    static_assert(simd::width == 8);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                                                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+#else
+    return simd::load(p, count);
+#endif
+}
+inline void masked_store(float* p, const simd::vec& v, std::size_t count) {
+    if (count == simd::width) return v.store_unaligned(p);
+#if defined(__AVX512F__)
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << count) - 1), v);
+#elif defined(__AVX2__)
+    _mm256_maskstore_ps(
+        p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)),
+        v);
+#else
+    simd::store(p, v, count);
+#endif
+}
+
+// dst[0, n) = src[0, n), or += with Add, for the short runs of a feature map's row
+// (10 to 32 floats in LeNet): inline vector code with a masked tail. A plain loop
+// here becomes a call to memmove per run, which cost more than the copy.
+template <bool Add = false>
+inline void copy_run(const float* src, float* dst, std::size_t n) {
+    using simd::vec;
+    constexpr std::size_t w = simd::width;
+    std::size_t i = 0;
+    for (; i + w <= n; i += w) {
+        vec v = vec::load_unaligned(src + i);
+        if constexpr (Add) v += vec::load_unaligned(dst + i);
+        v.store_unaligned(dst + i);
+    }
+    if (i == n) return;
+#if defined(__AVX512F__)
+    if constexpr (w == 16) {
+        const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(mask, src + i);
+        if constexpr (Add) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst + i));
+        _mm512_mask_storeu_ps(dst + i, mask, v);
+        return;
+    }
+#endif
+#if defined(__AVX2__)
+    if constexpr (w == 8) {
+        const __m256i mask =
+            _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n - i)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 v = _mm256_maskload_ps(src + i, mask);
+        if constexpr (Add) v = _mm256_add_ps(v, _mm256_maskload_ps(dst + i, mask));
+        _mm256_maskstore_ps(dst + i, mask, v);
+        return;
+    }
+#endif
+    for (; i < n; ++i) dst[i] = Add ? dst[i] + src[i] : src[i];
+}
 
 template <std::size_t C, std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t SH, std::size_t SW,
           std::size_t PH, std::size_t PW, std::size_t DH, std::size_t DW>
@@ -80,7 +150,7 @@ void im2col(const float* x, float* col, std::size_t ld) {
                     // The input row, from the first column a tap inside the image reads.
                     const float* src = plane + input_index<G>(oy, row_off, xs.lo, col_off);
                     std::fill_n(out, xs.lo, 0.f);
-                    if constexpr (SW == 1) std::copy(src, src + (xs.hi - xs.lo), out + xs.lo);
+                    if constexpr (SW == 1) copy_run(src, out + xs.lo, xs.hi - xs.lo);
                     else
                         for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) out[ox] = src[(ox - xs.lo) * SW];
                     std::fill(out + xs.hi, out + OW, 0.f);

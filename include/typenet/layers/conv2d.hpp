@@ -23,9 +23,10 @@
 // Computed as im2col + GEMM (kernels/im2col.hpp), each sample's product
 // y [F, OH*OW] = W [F, C kh kw] . col [C kh kw, OH*OW], with an epilogue that adds
 // the bias and, when an element-wise activation follows, applies it (fusion, as
-// Dense). Backward: the columns of the whole batch side by side give dW in one GEMM,
-// dY^T [F, batch OH OW] . col^T; dX is col2im(W^T . dY) per sample. See
-// docs/design.md, "Convolution and pooling".
+// Dense); with few taps, directly (kernels/direct_conv.hpp). Backward: per group of
+// samples, the group's columns side by side give dW in one GEMM,
+// dY^T [F, group OH OW] . col^T; partial gradients are added in group order; dX is
+// col2im(W^T . dY) per sample. See docs/design.md, "Convolution and pooling".
 #pragma once
 #include <algorithm>
 #include <cstring>
@@ -37,6 +38,7 @@
 #include "typenet/core/init.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/options.hpp"
+#include "typenet/kernels/direct_conv.hpp"
 #include "typenet/kernels/for_each_sample.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/kernels/im2col.hpp"
@@ -196,8 +198,17 @@ struct Conv2DLayer {
     using input_shape = In;
     using output_shape = checked_shape_t<valid, Shape<filters, G::out_h, G::out_w>>;
     static constexpr std::size_t param_count = weight_count + (has_bias ? filters : 0);
-    // Per sample: the columns [rows, cols], then dY^T's share [F, cols] in backward.
-    static constexpr std::size_t workspace_size = (rows + filters) * cols;
+
+    // Backward works on groups of samples whose columns [rows, group cols] and dY^T
+    // [F, group cols] together stay within about 512 KiB, so that they are still in
+    // L2 when the GEMMs read them. Each group yields its own partial dW and db, and
+    // the partials are added in group order: the groups depend on the batch size
+    // alone, so the sum is the same on any thread count.
+    static constexpr std::size_t group_floats = (rows + filters) * cols;  // per sample of a group
+    static constexpr std::size_t group_samples = std::max<std::size_t>(1, (std::size_t{1} << 17) / group_floats);
+    // Per sample: room for one sample's share of a thread's group, and for one
+    // group's partial gradients (there are never more groups than samples).
+    static constexpr std::size_t workspace_size = group_floats + param_count;
 
     static std::string name() { return Spec::name(); }
 
@@ -236,46 +247,100 @@ struct Conv2DLayer {
     static void backward(const Pass& p, const float* params, const float* x, const float*, const float* dy,
                          float* dx, float* dparams, const float*, float* workspace) {
         using kernels::Transpose;
-        const std::size_t n = p.batch, ld = n * cols;
-        float* col = workspace;              // [rows, n cols]: every sample's columns side by side
-        float* dy_t = workspace + rows * ld;  // [F, n cols]
-        kernels::for_each_sample(n, rows * cols, [&](std::size_t s) {
-            kernels::im2col<G>(x + s * G::input_size, col + s * cols, ld);
-            for (std::size_t f = 0; f < filters; ++f)
-                std::memcpy(dy_t + f * ld + s * cols, dy + s * output_size + f * cols, cols * sizeof(float));
+        const std::size_t n = p.batch;
+        const std::size_t groups = (n + group_samples - 1) / group_samples;
+        float* partials = workspace + n * group_floats;  // [groups, param_count]
+        // A thread's scratch is group_samples samples wide: at most n / group_samples
+        // threads (and at least one, whose group is then the whole batch).
+        const int threads = kernels::item_threads(groups, group_samples * group_floats,
+                                                  std::max<std::size_t>(1, n / group_samples));
+        kernels::parallel_items(groups, threads, [&](std::size_t g, std::size_t thread) {
+            const std::size_t first = g * group_samples, count = std::min(group_samples, n - first);
+            const std::size_t ld = count * cols;
+            float* col = workspace + thread * group_samples * group_floats;  // [rows, ld]: the group's columns
+            float* grad = groups == 1 ? dparams : partials + g * param_count;
+            if constexpr (direct) {
+                // Few taps: dW sample by sample from the padded input (kernels/direct_conv.hpp).
+                std::fill_n(grad, param_count, 0.f);
+                for (std::size_t k = 0; k < count; ++k) {
+                    const std::size_t s = first + k;
+                    kernels::pad_input<G>(x + s * G::input_size, col);
+                    kernels::direct_conv_weight_gradient<G, filters>(col, dy + s * output_size, grad);
+                    if constexpr (has_bias)
+                        for (std::size_t f = 0; f < filters; ++f)
+                            grad[weight_count + f] += ordered_sum(dy + s * output_size + f * cols, cols);
+                }
+                if (dx) input_gradient(params, dy, dx, col, cols, first, count);
+                return;
+            }
+            float* dy_t = col + rows * ld;                                  // [F, ld]
+            for (std::size_t k = 0; k < count; ++k) {
+                const std::size_t s = first + k;
+                kernels::im2col<G>(x + s * G::input_size, col + k * cols, ld);
+                for (std::size_t f = 0; f < filters; ++f)
+                    std::memcpy(dy_t + f * ld + k * cols, dy + s * output_size + f * cols, cols * sizeof(float));
+            }
+            // dW [F, rows] = dY^T [F, ld] . col^T: one product over the group.
+            kernels::gemm(Transpose::No, Transpose::Yes, filters, rows, ld, dy_t, ld, col, ld, 0.f, grad, rows);
+            if constexpr (has_bias)
+                for (std::size_t f = 0; f < filters; ++f) grad[weight_count + f] = ordered_sum(dy_t + f * ld, ld);
+            if (dx) input_gradient(params, dy, dx, col, ld, first, count);
         });
-        // dW [F, rows] = dY^T [F, n cols] . col^T: one product over the whole batch.
-        // The GEMM splits its output, never the sum, so this is thread-count independent.
-        kernels::gemm(Transpose::No, Transpose::Yes, filters, rows, ld, dy_t, ld, col, ld, 0.f, dparams, rows);
-        if constexpr (has_bias)
-            for (std::size_t f = 0; f < filters; ++f) dparams[weight_count + f] = ordered_sum(dy_t + f * ld, ld);
-        if (!dx) return;
-        // dX: per sample, dcol [rows, cols] = W^T . dY (into the columns' place), then col2im.
-        kernels::for_each_sample(n, rows * cols, [&](std::size_t s) {
-            float* dcol = col + s * cols;
-            kernels::gemm(Transpose::Yes, Transpose::No, rows, cols, filters, params, rows, dy + s * output_size,
-                          cols, 0.f, dcol, ld);
-            kernels::col2im<G>(dcol, ld, dx + s * G::input_size);
-        });
+        if (groups > 1) add_partials(partials, groups, dparams);
     }
 
 private:
+    static constexpr bool direct = kernels::direct_conv_fits<G>;
+    // The padded input fits where the columns would go: kh (Hp - kh + 1) >= Hp.
+    static_assert(!direct || kernels::Padded<G>::size <= rows * cols);
+
+    // dX for samples first .. first+count-1, per sample: dcol [rows, cols] = W^T . dY
+    // (into `col`, rows ld apart: the group's columns, no longer needed), then col2im.
+    static void input_gradient(const float* params, const float* dy, float* dx, float* col, std::size_t ld,
+                               std::size_t first, std::size_t count) {
+        using kernels::Transpose;
+        for (std::size_t k = 0; k < count; ++k) {
+            const std::size_t s = first + k;
+            float* dcol = ld == cols ? col : col + k * cols;
+            kernels::gemm(Transpose::Yes, Transpose::No, rows, cols, filters, params, rows, dy + s * output_size,
+                          cols, 0.f, dcol, ld);
+            kernels::col2im<G>(dcol, ld, dx + s * G::input_size);
+        }
+    }
+
+    // dparams = partial 0 + partial 1 + ..., in that order.
+    static void add_partials(const float* partials, std::size_t groups, float* dparams) {
+        std::copy_n(partials, param_count, dparams);
+        for (std::size_t g = 1; g < groups; ++g) {
+            const float* part = partials + g * param_count;
+            simd::for_each_chunk(param_count, [&](std::size_t i, std::size_t c) {
+                simd::store(dparams + i, simd::load(dparams + i, c) + simd::load(part + i, c), c);
+            });
+        }
+    }
+
     template <class F>
     static void run_forward(const Pass& p, const float* params, const float* x, float* z, float* activated,
                             float* workspace) {
         using kernels::Transpose;
         const float* bias = params + weight_count;
-        kernels::for_each_sample(p.batch, rows * cols, [&](std::size_t s) {
+        // Each thread reuses its own columns buffer (never more threads than samples).
+        kernels::for_each_sample(p.batch, rows * cols, [&](std::size_t s, std::size_t thread) {
+            const ConvBiasActivation<F, has_bias> epilogue{bias, activated ? activated + s * output_size : nullptr,
+                                                           cols};
+            if constexpr (direct) {
+                float* padded = workspace + thread * rows * cols;  // fits: see `direct`
+                kernels::pad_input<G>(x + s * G::input_size, padded);
+                kernels::direct_conv_forward<G, filters>(padded, params, z + s * output_size, epilogue);
+                return;
+            }
             const float* b = x + s * G::input_size;  // the GEMM's B: this sample's columns
-            std::size_t ldb = cols;
             if constexpr (!G::col_is_input) {
-                float* col = workspace + s * rows * cols;
+                float* col = workspace + thread * rows * cols;
                 kernels::im2col<G>(b, col, cols);
                 b = col;
             }
-            const ConvBiasActivation<F, has_bias> epilogue{bias, activated ? activated + s * output_size : nullptr,
-                                                           cols};
-            kernels::gemm(Transpose::No, Transpose::No, filters, cols, rows, params, rows, b, ldb, 0.f,
+            kernels::gemm(Transpose::No, Transpose::No, filters, cols, rows, params, rows, b, cols, 0.f,
                           z + s * output_size, cols, epilogue);
         });
     }

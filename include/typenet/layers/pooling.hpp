@@ -13,7 +13,7 @@
 //
 // MaxPool keeps, per output, the index of the value that won (a float: exact for
 // planes below 2^24 values) so that backward sends the gradient there; ties go to
-// the first in the window, and a NaN wins, as in PyTorch.
+// the first in the window, and a NaN wins (the output is NaN), as in PyTorch.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -116,12 +116,39 @@ struct PoolLayer {
     }
 
     static void forward(const Pass& p, const float*, const float* x, float* y, float* cache, float*) {
-        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s) {
+        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s, std::size_t) {
             for (std::size_t c = 0; c < channels; ++c) {
                 const std::size_t at = s * channels + c;
                 const float* in = x + at * plane;
                 float* out = y + at * out_plane;
                 [[maybe_unused]] float* winner = cache + at * out_plane;
+                if constexpr (pad == 0) {
+                    // No window is clipped: fixed k x k loops the compiler unrolls.
+                    for (std::size_t oy = 0; oy < out_h; ++oy)
+                        for (std::size_t ox = 0; ox < out_w; ++ox) {
+                            const std::size_t corner = oy * stride * width + ox * stride;
+                            if constexpr (IsMax) {
+                                std::size_t best_at = corner;
+                                float best = in[corner];
+                                for (std::size_t i = 0; i < k; ++i)
+                                    for (std::size_t j = 0; j < k; ++j) {
+                                        const std::size_t at_ij = corner + i * width + j;
+                                        const float v = in[at_ij];
+                                        const bool wins = !(v <= best);  // larger, or NaN
+                                        best = wins ? v : best;
+                                        best_at = wins ? at_ij : best_at;
+                                    }
+                                out[oy * out_w + ox] = best;
+                                winner[oy * out_w + ox] = float(best_at);
+                            } else {
+                                float sum = 0.f;
+                                for (std::size_t i = 0; i < k; ++i)
+                                    for (std::size_t j = 0; j < k; ++j) sum += in[corner + i * width + j];
+                                out[oy * out_w + ox] = sum / float(k * k);
+                            }
+                        }
+                    continue;
+                }
                 for (std::size_t oy = 0; oy < out_h; ++oy)
                     for (std::size_t ox = 0; ox < out_w; ++ox) {
                         const Window2 w = window_at(oy, ox);
@@ -131,7 +158,7 @@ struct PoolLayer {
                             for (std::size_t iy = w.y0; iy < w.y1; ++iy)
                                 for (std::size_t ix = w.x0; ix < w.x1; ++ix) {
                                     const float v = in[iy * width + ix];
-                                    if (v > best || (v != v && best == best)) best = v, best_at = iy * width + ix;
+                                    if (!(v <= best)) best = v, best_at = iy * width + ix;  // larger, or NaN
                                 }
                             out[oy * out_w + ox] = best;
                             winner[oy * out_w + ox] = float(best_at);
@@ -149,7 +176,7 @@ struct PoolLayer {
     static void backward(const Pass& p, const float*, const float*, const float*, const float* dy, float* dx,
                          float*, const float* cache, float*) {
         if (!dx) return;
-        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s) {
+        kernels::for_each_sample(p.batch, channels * plane, [&](std::size_t s, std::size_t) {
             for (std::size_t c = 0; c < channels; ++c) {
                 const std::size_t at = s * channels + c;
                 const float* d_out = dy + at * out_plane;
