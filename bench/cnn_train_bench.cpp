@@ -1,8 +1,8 @@
 // Throughput of convolutional networks in samples/s, on 1 and 2 threads.
 //
-//   lenet_train   LeNet-5 (ReLU, max pooling) on 1x28x28, SGD lr 0.01, batch 64
+//   lenet         LeNet-5 (ReLU, max pooling) on 1x28x28, SGD lr 0.01, batch 64
 //   lenet_infer   the same network, inference of one sample (Model::forward(1, false))
-//   vgg_train     VGG-small on 3x32x32: conv32, conv32, maxpool, conv64, conv64, maxpool,
+//   vgg_small     VGG-small on 3x32x32: conv32, conv32, maxpool, conv64, conv64, maxpool,
 //                 flatten, dense256, dense10; ReLU; 3x3 convolutions with padding 1;
 //                 SGD lr 0.01, batch 64
 // Softmax cross-entropy, float32. Data: random values in [0, 1) of the input's shape
@@ -10,7 +10,9 @@
 // step copies its batch into Model::input() as fit() would, then runs
 // Model::train_step (forward, loss, backward, update). Wall-clock time.
 //
-//   cnn_train_bench --benchmark_filter='lenet_train/threads:1' --benchmark_min_time=2
+//   cnn_train_bench --benchmark_filter='lenet/threads:1' --benchmark_min_time=2
+// bench/compare.py --model lenet (or vgg_small, lenet_infer) runs it beside its PyTorch twin,
+// bench/peers/cnn_torch.py, and prints the ratio against the target.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -79,12 +81,12 @@ void lenet_infer(benchmark::State& state) {
     state.SetLabel(sink == sink ? "batch 1" : "NaN");
 }
 
-void lenet_train(benchmark::State& state) { train_steps<LeNet5>(state); }
-void vgg_train(benchmark::State& state) { train_steps<VggSmall>(state); }
+void lenet(benchmark::State& state) { train_steps<LeNet5>(state); }
+void vgg_small(benchmark::State& state) { train_steps<VggSmall>(state); }
 
-BENCHMARK(lenet_train)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(lenet)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(lenet_infer)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
-BENCHMARK(vgg_train)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(vgg_small)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 
 }  // namespace
 
