@@ -46,9 +46,9 @@
 //   4. a short training of a small CNN, and saliency maps of test digits.
 //
 // Run:  build/release/lessons/18-cnn-backpropagation [--smoke] [--out DIR]
-//       (after scripts/fetch-data.sh mnist). The full run takes about a minute on
-//       the loaded 2-core machine (the gradient check about 20 s, training 2 epochs
-//       of 20,000 digits the rest); --smoke a few seconds.
+//       (after scripts/fetch-data.sh mnist). The full run takes 50 s of CPU time,
+//       2 min 40 s of wall time on the shared 2-core machine at load 7 (the gradient
+//       check a quarter of it, one epoch on 30,000 digits the rest); --smoke 5 s.
 // Writes: out/18-cnn-backpropagation/gradient-check.svg (error against step size),
 //         saliency-K-digit-D.png for 8 test digits, and saliency.png (all of them).
 
@@ -486,6 +486,19 @@ int main(int argc, char** argv) {
             }
             std::printf("\n");
         }
+        // Reading the table. The dense layer's rows are lesson 04's story: at large h
+        // the central difference's truncation error (~h^2) shows, at small h the
+        // float32 rounding of the forward pass (~1e-7 |L| / h) takes over. The
+        // convolutions' rows hardly move with h: their worst value is one whose step
+        // crossed a kink at every h and was checked at a smaller step, or one-sided,
+        // so the same few values set the maximum each time. The input's row is the
+        // largest: each pixel feeds only a few units, and the kink handling works
+        // hardest there (hundreds of its values sit near a ReLU's zero or a max's tie).
+        // Why h = 1e-3 and a tolerance of 1e-2: at 1e-3 truncation and rounding are
+        // both near 1e-4 of the gradients' scale, and the one-sided differences near
+        // kinks add at most a few 1e-3; a real mistake in a backward pass (a kernel
+        // not flipped in dX, a gradient sent to the wrong element of a window, a
+        // missing 1 / k^2) gives errors of order 1.
         const std::size_t chosen = std::size_t(std::find(steps.begin(), steps.end(), chosen_h) - steps.begin());
         bool gradients_agree = true;
         double worst_at_chosen = 0;

@@ -25,7 +25,8 @@
 //
 // Run:  build/release/lessons/19-mnist-classifier [--smoke] [--out DIR]
 //       (after scripts/fetch-data.sh mnist). The full run trains 3 epochs on 55,000
-//       digits, about 3 minutes on the loaded 2-core machine; --smoke trains one
+//       digits: 2 min 50 s of CPU time, 5 min 44 s of wall time on the shared 2-core
+//       machine at load 8 to 10 (99.06% on the test set); --smoke trains one
 //       epoch on 2,000 (the target is not judged) and still runs --predict once.
 // Writes: out/19-mnist-classifier/confusion.svg and confusion.png, most-confused.png
 //         (the 32 test digits the model was most confident about and wrong),
@@ -67,21 +68,21 @@ using namespace tn;
 //   BatchNorm2D<>, ReLU, MaxPool<2>               8 x 12 x 12   8 x 2             =     16
 //   Conv2D<16, Kernel<5>, NoBias>                 16 x 8 x 8    16 x 8 x 25       =  3,200
 //   BatchNorm2D<>, ReLU, MaxPool<2>               16 x 4 x 4    16 x 2            =     32
-//   Flatten, Dense<64>, ReLU                      64            256 x 64 + 64     = 16,448
-//   Dropout<25>, Dense<10>                        10            64 x 10 + 10      =    650
+//   Flatten, Dense<128>, ReLU                     128           256 x 128 + 128   = 32,896
+//   Dropout<25>, Dense<10>                        10            128 x 10 + 10     =  1,290
 //
 // LeNet-5's plan (lesson 15), slimmed, with BatchNorm after each convolution. The
 // convolutions have no bias: BatchNorm subtracts each channel's mean right after,
-// which would cancel it, and adds its own shift (BatchNorm's `bias`). 20,546
-// parameters, a third of LeNet-5's, and about 340,000 multiply-adds per digit, most of
+// which would cancel it, and adds its own shift (BatchNorm's `bias`). 37,634
+// parameters, 60% of LeNet-5's, and about 360,000 multiply-adds per digit, most of
 // them in the convolutions: on this shared machine the arithmetic, not the number of
 // weights, sets how many epochs fit in a few minutes.
 using MnistCnn = Sequential<Input<1, 28, 28>,                                              //
                             Conv2D<8, Kernel<5>, NoBias>, BatchNorm2D<>, ReLU, MaxPool<2>,   //
                             Conv2D<16, Kernel<5>, NoBias>, BatchNorm2D<>, ReLU, MaxPool<2>,  //
-                            Flatten, Dense<64>, ReLU, Dropout<25>, Dense<10>>;
+                            Flatten, Dense<128>, ReLU, Dropout<25>, Dense<10>>;
 static_assert(std::is_same_v<MnistCnn::output_shape, Shape<10>>);
-static_assert(MnistCnn::param_count == 200 + 16 + 3'200 + 32 + 16'448 + 650);
+static_assert(MnistCnn::param_count == 200 + 16 + 3'200 + 32 + 32'896 + 1'290);
 
 constexpr std::size_t side = 28;  // MNIST's images are side x side
 
@@ -300,13 +301,18 @@ int train_and_evaluate(const lesson::Options& opt) {
     net.summary();
     std::fflush(stdout);  // fit's progress goes to stderr
 
-    // Adam, batches of 64, a cosine decay of the rate from 2e-3 to 1e-5 over the run.
-    const std::size_t epochs = opt.smoke ? 1 : 3;
-    Adam adam{{.lr = 2e-3f}};
+    // Adam, batches of 64, and a cosine decay of the rate from 3e-3 to 1e-5 step by
+    // step over the whole run. BatchNorm tolerates the large start; the decay to
+    // almost nothing at the end lets the weights settle into the minimum instead of
+    // bouncing around it (a per-epoch schedule would still take steps of 5e-4 in
+    // the last of three epochs: 98.92% on the test set, against 99.06% with this one).
+    const std::size_t epochs = opt.smoke ? 1 : 3, batch = 64;
+    const std::size_t steps = epochs * ((train.size() + batch - 1) / batch);
+    Adam adam{{.lr = 3e-3f}};
     const History history =
         fit(net, train, SoftmaxCrossEntropy{}, adam,
-            {.epochs = epochs, .batch = 64, .validation = validation,
-             .schedule = schedule::Cosine{.lr = 2e-3f, .period = epochs, .min_lr = 1e-5f}});
+            {.epochs = epochs, .batch = batch, .validation = validation,
+             .schedule = {schedule::Cosine{.lr = 3e-3f, .period = steps, .min_lr = 1e-5f}, Every::step}});
     plot::curves(history, lesson::wrote(opt.out / "curves.svg"), "A small CNN on MNIST");
     history.write_csv(lesson::wrote(opt.out / "history.csv"));
 
