@@ -531,6 +531,12 @@ int main(int argc, char** argv) {
         // ------------------------------------------------------------------------
         // 4. Saliency: the gradient with respect to the input, after training
         // ------------------------------------------------------------------------
+        //
+        // The same backward pass that trains the weights also gives dScore/dInput:
+        // how much each pixel would move the score of the predicted class (before the
+        // softmax). Its absolute value, drawn over the digit, is a saliency map
+        // (Simonyan et al. 2014). One epoch on 30,000 digits is enough for the maps
+        // to follow the strokes.
         std::printf("\n== 4. Saliency maps of a trained CNN\n");
         const Dataset train = mnist.train.slice(0, opt.smoke ? 1'000 : 30'000);
         Model<SmallCnn> cnn{Seed{18}};
