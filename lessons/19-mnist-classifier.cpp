@@ -74,7 +74,7 @@ using namespace tn;
 // LeNet-5's plan (lesson 15), slimmed, with BatchNorm after each convolution. The
 // convolutions have no bias: BatchNorm subtracts each channel's mean right after,
 // which would cancel it, and adds its own shift (BatchNorm's `bias`). 37,634
-// parameters, 60% of LeNet-5's, and about 360,000 multiply-adds per digit, most of
+// parameters, 60% of LeNet-5's, and about 355,000 multiply-adds per digit, most of
 // them in the convolutions: on this shared machine the arithmetic, not the number of
 // weights, sets how many epochs fit in a few minutes.
 using MnistCnn = Sequential<Input<1, 28, 28>,                                              //
