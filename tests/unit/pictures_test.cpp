@@ -11,6 +11,7 @@
 #include <typenet/image/grid.hpp>
 #include <typenet/image/io.hpp>
 #include <typenet/image/saliency.hpp>
+#include <typenet/image/text.hpp>
 #include <typenet/plot/confusion_matrix.hpp>
 #include <typenet/typenet.hpp>
 
@@ -147,4 +148,17 @@ TEST_CASE("saliency is |d score / d input|, drawn as a heat map over the image")
     const Image back = read_image(path);
     CHECK(back.width == 6);
     CHECK(back.channels == 3);
+}
+
+TEST_CASE("draw_text draws every glyph of a long number (the vertex buffer holds the widest glyphs)") {
+    // Ink of "8" and of "88888888": the second is eight 8s side by side, so eight times the ink.
+    const auto ink = [](const std::string& text) {
+        tn::image::Image img(120, 12, 1, 255);
+        tn::image::draw_text(img, 1, 1, text, {.r = 0, .g = 0, .b = 0});
+        return std::count(img.pixels.begin(), img.pixels.end(), std::uint8_t(0));
+    };
+    const auto one = ink("8");
+    REQUIRE(one > 0);
+    CHECK(ink("88888888") == 8 * one);
+    CHECK(ink("883") > ink("88"));
 }

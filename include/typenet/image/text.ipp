@@ -25,8 +25,10 @@ TYPENET_INLINE std::size_t text_height(std::string_view text, std::size_t scale)
 TYPENET_INLINE void draw_text(Image& image, std::size_t x, std::size_t y, std::string_view text, TextStyle style) {
     if (text.empty() || image.empty()) return;
     std::string s(text);
-    // stb_easy_font writes 4 vertices of 16 bytes per quad; at most ~270 bytes per glyph.
-    std::vector<char> vertices(300 * (s.size() + 1));
+    // stb_easy_font writes 4 vertices of 16 bytes per quad, one quad per stroke, and
+    // silently stops at the end of the buffer: an '8' takes 7 quads (448 bytes), so 300
+    // bytes a glyph cut "883" to "88". 16 quads a glyph is more than any glyph takes.
+    std::vector<char> vertices(16 * 64 * (s.size() + 1));
     const int quads = stb_easy_font_print(0, 0, s.data(), nullptr, vertices.data(), int(vertices.size()));
     const std::size_t scale = std::max<std::size_t>(style.scale, 1);
     const std::uint8_t colour[3] = {style.r, style.g, style.b};

@@ -103,10 +103,14 @@ TYPENET_INLINE image::Image confusion_matrix_image(const ConfusionMatrix& m, con
     detail::check_matrix(m);
     const std::size_t n = m.classes;
     const std::size_t cell = options.cell ? options.cell : std::max<std::size_t>(24, 6 * detail::widest_count(m) + 10);
-    // Rows are labelled "k name", columns "k": the bitmap font writes no rotated text.
+    // Rows are labelled "k name" ("k" alone when the name is the index), columns "k":
+    // the bitmap font writes no rotated text.
+    const auto row_label = [&](std::size_t k) {
+        const std::string index = std::to_string(k), name = detail::class_name(options, k);
+        return name == index ? index : index + " " + name;
+    };
     std::size_t label_w = 0;
-    for (std::size_t k = 0; k < n; ++k)
-        label_w = std::max(label_w, image::text_width(std::to_string(k) + " " + detail::class_name(options, k)));
+    for (std::size_t k = 0; k < n; ++k) label_w = std::max(label_w, image::text_width(row_label(k)));
     const std::size_t title_h = options.title.empty() ? 0 : 18;
     const std::size_t left = label_w + 10, top = title_h + 30;
     image::Image img(left + n * cell + 8, top + n * cell + 8, 3, 255);
@@ -116,7 +120,7 @@ TYPENET_INLINE image::Image confusion_matrix_image(const ConfusionMatrix& m, con
     for (std::size_t k = 0; k < n; ++k) {
         const std::string index = std::to_string(k);
         image::draw_text(img, left + k * cell + (cell - image::text_width(index)) / 2, top - 12, index);
-        image::draw_text(img, 4, top + k * cell + (cell - 8) / 2, index + " " + detail::class_name(options, k));
+        image::draw_text(img, 4, top + k * cell + (cell - 8) / 2, row_label(k));
     }
     for (std::size_t t = 0; t < n; ++t)
         for (std::size_t p = 0; p < n; ++p) {
