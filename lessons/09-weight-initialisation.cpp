@@ -103,23 +103,8 @@ LayerStats activation_stats(const Dataset& images, std::size_t n) {
 // ---------------------------------------------------------------------------------
 // 2. A short training
 // ---------------------------------------------------------------------------------
-// A callback (train/callbacks.hpp): the training loss averaged over every `window`
-// steps, to see the first epochs in detail.
-struct LossEvery {
-    std::size_t window = 100;
-    std::vector<double> step, loss;
-    double sum = 0;
-    std::size_t count = 0;
-    void on_batch_end(FitState& s) {
-        sum += s.last_step.loss;
-        if (++count == window) {
-            step.push_back(double(s.step));
-            loss.push_back(sum / double(count));
-            sum = 0, count = 0;
-        }
-    }
-};
-
+// A callback, tn::LossEvery (train/callbacks.hpp): the training loss averaged over
+// every `window` steps, to see the first epochs in detail.
 struct Trained {
     History history;
     LossEvery curve;

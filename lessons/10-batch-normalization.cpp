@@ -85,23 +85,9 @@ namespace {
 // Training, step by step
 // ---------------------------------------------------------------------------------
 //
-// A callback records the training loss of every step, averaged over windows of
-// `window` steps (one batch's loss is noisy; a window's mean is a curve one can read).
-struct LossEvery {
-    std::size_t window = 25;
-    std::vector<double> step, loss;
-    double sum = 0;
-    std::size_t count = 0;
-    void on_batch_end(FitState& s) {
-        sum += s.last_step.loss;
-        if (++count == window) {
-            step.push_back(double(s.step));
-            loss.push_back(sum / double(count));
-            sum = 0, count = 0;
-        }
-    }
-};
-
+// A callback, tn::LossEvery (train/callbacks.hpp), records the training loss of every
+// step, averaged over windows of `window` steps (one batch's loss is noisy; a window's
+// mean is a curve one can read).
 struct Run {
     std::string name;
     float lr = 0;

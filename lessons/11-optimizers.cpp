@@ -156,23 +156,8 @@ void save_panels(const std::vector<Path>& paths, const plot::ContourPlot& overvi
 using Net = Sequential<Input<784>, Dense<256>, ReLU, Dense<128>, ReLU, Dense<10>>;
 using Loss = SoftmaxCrossEntropy;
 
-// A callback (train/callbacks.hpp) that averages the training loss over every
+// A callback, tn::LossEvery (train/callbacks.hpp), averages the training loss over every
 // `window` steps: a smoother curve than one point per epoch, cheaper than one per step.
-struct LossEvery {
-    std::size_t window = 100;
-    std::vector<double> step, loss;
-    double sum = 0;
-    std::size_t count = 0;
-    void on_batch_end(FitState& s) {
-        sum += s.last_step.loss;
-        if (++count == window) {
-            step.push_back(double(s.step));
-            loss.push_back(sum / double(count));
-            sum = 0, count = 0;
-        }
-    }
-};
-
 struct Trained {
     std::string name;
     float lr = 0;

@@ -281,6 +281,28 @@ struct LogLearningRate {
     }
 };
 
+// --- Training-loss curve ----------------------------------------------------------------
+
+// Records the training loss averaged over every `window` steps: one batch's loss is
+// noisy, one point per epoch hides the first steps, a window's mean is a curve one can
+// read. `step[i]` is the step that closed window i (counted as FitState::step), `loss[i]`
+// its mean. Lessons 09-11 plot it.
+struct LossEvery {
+    std::size_t window = 100;
+    std::vector<double> step, loss;
+    double sum = 0;
+    std::size_t count = 0;
+
+    void on_batch_end(FitState& s) {
+        sum += s.last_step.loss;
+        if (++count == window) {
+            step.push_back(double(s.step));
+            loss.push_back(sum / double(count));
+            sum = 0, count = 0;
+        }
+    }
+};
+
 // --- Checkpoints -----------------------------------------------------------------------
 
 // Calls `save` at the end of every `every`-th epoch (epoch numbers count from the
