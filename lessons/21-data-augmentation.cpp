@@ -34,8 +34,10 @@
 // Run:  build/release/lessons/21-data-augmentation [--smoke] [--out DIR]
 //       (after scripts/fetch-data.sh mnist emoji). The full run trains the same small
 //       CNN six times (3 seeds, with and without augmentation, 30 epochs each) on
-//       1,000 digits: 1.5 minutes of CPU time on one thread, which took 7.6 minutes
-//       on the shared 2-core machine at a load of about 10. --smoke: a few seconds.
+//       1,000 digits: about 1.5 minutes of CPU time. Measured on the shared 2-core
+//       machine: 1m28s wall with OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive at a load
+//       of about 4, 7m38s on one thread at a load of about 10 (the same numbers
+//       both times). --smoke: a few seconds.
 // Writes: out/21-data-augmentation/transforms-digits.png, transforms-emoji.png (one row
 //         per transform), augmented-batch.png (what the network sees in one batch),
 //         curves.svg (validation accuracy per epoch, one seed) and results.csv.
