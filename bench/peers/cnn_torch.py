@@ -20,16 +20,8 @@ Prints one line: `pytorch model=lenet threads=1 samples_per_s=10600.0 ...`.
 import argparse
 import time
 
-import os
-import sys
-
-# OpenBLAS, behind torch's matrix products, starts one thread per core unless told
-# otherwise: with torch on 1 thread it still ran its products on 2 and they fought
-# (LeNet: 800 samples/s instead of 6,700). It gets the same thread count as torch.
-_threads = next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--threads"), "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads)
-
-import torch  # noqa: E402 (after the environment it reads)
+import blas_setup  # noqa: F401  (OpenBLAS threads and kernels, before torch loads it)
+import torch  # noqa: E402
 
 nn = torch.nn
 
