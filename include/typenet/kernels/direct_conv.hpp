@@ -64,7 +64,7 @@ void direct_conv_forward(const float* xp, const float* w, float* z, const Epilog
                             // weight and are never stored.
                             detail::unrolled<FB>([&](auto r) {
                                 const std::size_t f = std::min<std::size_t>(f0 + r, F - 1);
-                                acc[r] = xsimd::fma(vec(w[f * G::rows + tap]), xv, acc[r]);
+                                acc[r] = simd::fma(vec(w[f * G::rows + tap]), xv, acc[r]);
                             });
                         }
                 for (std::size_t r = 0; r < fb; ++r) {
@@ -96,7 +96,7 @@ void direct_conv_weight_gradient(const float* xp, const float* dy, float* dw) {
                             const vec xv = masked_load(xp + (c * P::h + oy + i) * P::w + ox + j, count);
                             detail::unrolled<FB>([&](auto r) {
                                 const std::size_t f = std::min<std::size_t>(f0 + r, F - 1);
-                                acc[r] = xsimd::fma(masked_load(dy + f * G::cols + oy * G::out_w + ox, count), xv,
+                                acc[r] = simd::fma(masked_load(dy + f * G::cols + oy * G::out_w + ox, count), xv,
                                                     acc[r]);
                             });
                         }

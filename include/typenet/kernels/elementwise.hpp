@@ -70,7 +70,7 @@ inline void axpy(float a, const float* x, float* y, std::size_t n) {
     parallel_ranges(n, [&](std::size_t begin, std::size_t end) {
         simd::for_each_chunk(end - begin, [&](std::size_t i, std::size_t c) {
             i += begin;
-            simd::store(y + i, xsimd::fma(av, simd::load(x + i, c), simd::load(y + i, c)), c);
+            simd::store(y + i, simd::fma(av, simd::load(x + i, c), simd::load(y + i, c)), c);
         });
     });
 }

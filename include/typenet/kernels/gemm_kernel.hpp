@@ -74,8 +74,8 @@ inline void micro_kernel(std::size_t kc, const float* a, const float* b, float* 
         const vec b0 = vec::load_aligned(b), b1 = vec::load_aligned(b + w);
         unrolled<Rows>([&](auto r) {
             const vec ar(a[r]);
-            acc[r][0] = xsimd::fma(ar, b0, acc[r][0]);
-            acc[r][1] = xsimd::fma(ar, b1, acc[r][1]);
+            acc[r][0] = simd::fma(ar, b0, acc[r][0]);
+            acc[r][1] = simd::fma(ar, b1, acc[r][1]);
         });
     }
 
@@ -86,8 +86,8 @@ inline void micro_kernel(std::size_t kc, const float* a, const float* b, float* 
             float* cr = c + r * ldc;
             vec v0 = acc[r][0], v1 = acc[r][1];
             if (!overwrite) {
-                v0 = xsimd::fma(scale, vec::load_unaligned(cr), v0);
-                v1 = xsimd::fma(scale, vec::load_unaligned(cr + w), v1);
+                v0 = simd::fma(scale, vec::load_unaligned(cr), v0);
+                v1 = simd::fma(scale, vec::load_unaligned(cr + w), v1);
             }
             v0.store_unaligned(cr);
             v1.store_unaligned(cr + w);
@@ -100,7 +100,7 @@ inline void micro_kernel(std::size_t kc, const float* a, const float* b, float* 
                 if (h * w >= cols) break;
                 const std::size_t count = std::min(w, cols - h * w);
                 vec v = acc[r][h];
-                if (!overwrite) v = xsimd::fma(scale, simd::load(cr + h * w, count), v);
+                if (!overwrite) v = simd::fma(scale, simd::load(cr + h * w, count), v);
                 simd::store(cr + h * w, v, count);
             }
         });

@@ -55,8 +55,8 @@ void gemm_skinny_rows(Transpose ta, std::size_t N, std::size_t K, const float* A
                 const vec b0 = vec::load_unaligned(b), b1 = vec::load_unaligned(b + w);
                 unrolled<Rows>([&](auto r) {
                     const vec ar(A[r * a_row + k * a_col]);
-                    acc[r][0] = xsimd::fma(ar, b0, acc[r][0]);
-                    acc[r][1] = xsimd::fma(ar, b1, acc[r][1]);
+                    acc[r][0] = simd::fma(ar, b0, acc[r][0]);
+                    acc[r][1] = simd::fma(ar, b1, acc[r][1]);
                 });
             }
         } else {
@@ -66,8 +66,8 @@ void gemm_skinny_rows(Transpose ta, std::size_t N, std::size_t K, const float* A
                 const vec b0 = simd::load(b, count0), b1 = count1 ? simd::load(b + w, count1) : vec(0.f);
                 unrolled<Rows>([&](auto r) {
                     const vec ar(A[r * a_row + k * a_col]);
-                    acc[r][0] = xsimd::fma(ar, b0, acc[r][0]);
-                    acc[r][1] = xsimd::fma(ar, b1, acc[r][1]);
+                    acc[r][0] = simd::fma(ar, b0, acc[r][0]);
+                    acc[r][1] = simd::fma(ar, b1, acc[r][1]);
                 });
             }
         }
@@ -76,7 +76,7 @@ void gemm_skinny_rows(Transpose ta, std::size_t N, std::size_t K, const float* A
             for (std::size_t h = 0; h < 2 && h * w < cols; ++h) {
                 const std::size_t count = std::min(w, cols - h * w);
                 vec v = acc[r][h];
-                if (beta != 0.f) v = xsimd::fma(scale, simd::load(cr + h * w, count), v);
+                if (beta != 0.f) v = simd::fma(scale, simd::load(cr + h * w, count), v);
                 simd::store(cr + h * w, v, count);
             }
             epilogue(r, j, cr, cols);
@@ -112,13 +112,13 @@ void gemm_skinny_dot(Transpose ta, std::size_t M, std::size_t N, std::size_t K, 
                 for (std::size_t k = 0; k < k_full; k += w) {
                     const vec av = vec::load_unaligned(a + k);
                     unrolled<w>([&](auto q) {
-                        acc[q] = xsimd::fma(av, vec::load_unaligned(B + (j + q) * ldb + k), acc[q]);
+                        acc[q] = simd::fma(av, vec::load_unaligned(B + (j + q) * ldb + k), acc[q]);
                     });
                 }
                 if (k_tail) {
                     const vec av = simd::load(a + k_full, k_tail);
                     unrolled<w>([&](auto q) {
-                        acc[q] = xsimd::fma(av, simd::load(B + (j + q) * ldb + k_full, k_tail), acc[q]);
+                        acc[q] = simd::fma(av, simd::load(B + (j + q) * ldb + k_full, k_tail), acc[q]);
                     });
                 }
             } else {
@@ -126,13 +126,13 @@ void gemm_skinny_dot(Transpose ta, std::size_t M, std::size_t N, std::size_t K, 
                     const std::size_t count = std::min(w, K - k);
                     const vec av = simd::load(a + k, count);
                     for (std::size_t q = 0; q < cols; ++q)
-                        acc[q] = xsimd::fma(av, simd::load(B + (j + q) * ldb + k, count), acc[q]);
+                        acc[q] = simd::fma(av, simd::load(B + (j + q) * ldb + k, count), acc[q]);
                 }
             }
             alignas(64) float lane_sums[w];
             unrolled<w>([&](auto q) { lane_sums[q] = xsimd::hadd(acc[q]); });
             vec sums = vec::load_aligned(lane_sums);
-            if (beta != 0.f) sums = xsimd::fma(vec(beta), simd::load(c + j, cols), sums);
+            if (beta != 0.f) sums = simd::fma(vec(beta), simd::load(c + j, cols), sums);
             simd::store(c + j, sums, cols);
         }
         epilogue(i, 0, c, N);

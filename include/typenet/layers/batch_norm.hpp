@@ -238,7 +238,7 @@ struct BatchNormLayer {
                 const simd::vec d = simd::load(dy + i, c);
                 sum_dy += d;
                 // Missing lanes of a short run load dy = 0: they add nothing.
-                sum_dy_centered = xsimd::fma(d, simd::load(x + i, c) - m, sum_dy_centered);
+                sum_dy_centered = simd::fma(d, simd::load(x + i, c) - m, sum_dy_centered);
             });
             const simd::vec db = Layout::per_channel_sum(sum_dy);
             const simd::vec dg = Layout::per_channel_sum(sum_dy_centered) * s;
@@ -252,7 +252,7 @@ struct BatchNormLayer {
                 const simd::vec k2 = -k1 * s * dg * simd::vec(per_value);
                 layout.visit(b, [&](std::size_t i, std::size_t c) {
                     const simd::vec centered = simd::load(x + i, c) - m;
-                    simd::store(dx + i, xsimd::fma(k1, simd::load(dy + i, c), xsimd::fma(k2, centered, k0)), c);
+                    simd::store(dx + i, simd::fma(k1, simd::load(dy + i, c), simd::fma(k2, centered, k0)), c);
                 });
             } else {
                 layout.visit(b, [&](std::size_t i, std::size_t c) {
@@ -302,7 +302,7 @@ private:
                     simd::vec d = simd::load(x + i, c) - mv;
                     // The zero-padded end of a run would add mean^2 per missing lane.
                     if (channels_first && c < simd::width) d = xsimd::select(first_lanes(c), d, simd::vec(0.f));
-                    squares = xsimd::fma(d, d, squares);
+                    squares = simd::fma(d, d, squares);
                 });
                 const simd::vec var = Layout::per_channel_sum(squares) * simd::vec(per_value);
                 s = simd::vec(1.f) / xsimd::sqrt(var + simd::vec(eps));
@@ -319,7 +319,7 @@ private:
             const simd::vec scale = layout.constant(gamma, b) * s;
             const simd::vec shift = layout.constant(beta, b) - mv * scale;
             layout.visit(b, [&](std::size_t i, std::size_t c) {
-                const simd::vec zv = xsimd::fma(simd::load(x + i, c), scale, shift);
+                const simd::vec zv = simd::fma(simd::load(x + i, c), scale, shift);
                 if (z) simd::store(z + i, zv, c);
                 simd::store(y + i, F::forward(zv), c);
             });

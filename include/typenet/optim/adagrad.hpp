@@ -36,8 +36,8 @@ struct Adagrad {
         const simd::vec lr(options.lr), eps(options.eps), wd(options.weight_decay);
         simd::for_each_chunk(params.size(), [&](std::size_t i, std::size_t c) {
             const simd::vec pv = simd::load(p + i, c);
-            const simd::vec gv = xsimd::fma(wd, pv, simd::load(g + i, c));
-            const simd::vec sv = xsimd::fma(gv, gv, simd::load(s + i, c));
+            const simd::vec gv = simd::fma(wd, pv, simd::load(g + i, c));
+            const simd::vec sv = simd::fma(gv, gv, simd::load(s + i, c));
             simd::store(s + i, sv, c);
             simd::store(p + i, pv - lr * gv / (xsimd::sqrt(sv) + eps), c);
         });

@@ -54,9 +54,9 @@ struct AdamOptimizer {
             simd::vec pv = simd::load(p + i, c);
             simd::vec gv = simd::load(g + i, c);
             if constexpr (Decoupled) pv = pv * decay;
-            else gv = xsimd::fma(wd, pv, gv);
-            const simd::vec mv = xsimd::fma(b1, simd::load(m + i, c), b1c * gv);
-            const simd::vec vv = xsimd::fma(b2, simd::load(v + i, c), b2c * gv * gv);
+            else gv = simd::fma(wd, pv, gv);
+            const simd::vec mv = simd::fma(b1, simd::load(m + i, c), b1c * gv);
+            const simd::vec vv = simd::fma(b2, simd::load(v + i, c), b2c * gv * gv);
             simd::store(m + i, mv, c);
             simd::store(v + i, vv, c);
             simd::store(p + i, pv - lr * (mv * corr1) / (xsimd::sqrt(vv * corr2) + eps), c);

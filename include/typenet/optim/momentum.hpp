@@ -40,10 +40,10 @@ struct MomentumOptimizer {
         const simd::vec lr(options.lr), mu(options.momentum), wd(options.weight_decay);
         simd::for_each_chunk(params.size(), [&](std::size_t i, std::size_t c) {
             const simd::vec pv = simd::load(p + i, c);
-            const simd::vec gv = xsimd::fma(wd, pv, simd::load(g + i, c));
-            const simd::vec vv = xsimd::fma(mu, simd::load(v + i, c), gv);
+            const simd::vec gv = simd::fma(wd, pv, simd::load(g + i, c));
+            const simd::vec vv = simd::fma(mu, simd::load(v + i, c), gv);
             simd::store(v + i, vv, c);
-            const simd::vec direction = Nesterov ? xsimd::fma(mu, vv, gv) : vv;
+            const simd::vec direction = Nesterov ? simd::fma(mu, vv, gv) : vv;
             simd::store(p + i, xsimd::fnma(lr, direction, pv), c);
         });
         ++state.steps;

@@ -38,8 +38,8 @@ struct RMSProp {
             wd(options.weight_decay);
         simd::for_each_chunk(params.size(), [&](std::size_t i, std::size_t c) {
             const simd::vec pv = simd::load(p + i, c);
-            const simd::vec gv = xsimd::fma(wd, pv, simd::load(g + i, c));
-            const simd::vec sv = xsimd::fma(alpha, simd::load(s + i, c), rest * gv * gv);
+            const simd::vec gv = simd::fma(wd, pv, simd::load(g + i, c));
+            const simd::vec sv = simd::fma(alpha, simd::load(s + i, c), rest * gv * gv);
             simd::store(s + i, sv, c);
             simd::store(p + i, pv - lr * gv / (xsimd::sqrt(sv) + eps), c);
         });

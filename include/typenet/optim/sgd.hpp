@@ -37,7 +37,7 @@ struct SGD {
             simd::for_each_chunk(end - begin, [&](std::size_t i, std::size_t c) {
                 i += begin;
                 const simd::vec pv = simd::load(p + i, c);
-                const simd::vec gv = xsimd::fma(wd, pv, simd::load(g + i, c));
+                const simd::vec gv = simd::fma(wd, pv, simd::load(g + i, c));
                 simd::store(p + i, xsimd::fnma(lr, gv, pv), c);
             });
         });

@@ -74,10 +74,10 @@ inline double penalty(const float* w, float* g, std::size_t n, Regularization r)
             i += start;
             const simd::vec wv = simd::load(w + i, c);
             abs_acc += xsimd::abs(wv);
-            square_acc = xsimd::fma(wv, wv, square_acc);
+            square_acc = simd::fma(wv, wv, square_acc);
             if (g) {
                 const simd::vec sign = xsimd::select(wv > zero, one, xsimd::select(wv < zero, -one, zero));
-                simd::store(g + i, simd::load(g + i, c) + xsimd::fma(two_l2, wv, l1 * sign), c);
+                simd::store(g + i, simd::load(g + i, c) + simd::fma(two_l2, wv, l1 * sign), c);
             }
         });
         abs_sum += double(xsimd::hadd(abs_acc));
