@@ -22,6 +22,7 @@ import time
 
 import blas_setup  # noqa: F401  (OpenBLAS threads and kernels, before torch loads it)
 import torch  # noqa: E402
+from timed_training import time_training  # noqa: E402
 
 nn = torch.nn
 
@@ -77,33 +78,8 @@ def main():
               f"torch={torch.__version__}")
         return
 
-    model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = nn.CrossEntropyLoss()
-    order = torch.randperm(args.samples)
-    position = 0
-
-    def step():
-        nonlocal order, position
-        if position + args.batch > args.samples:
-            order = torch.randperm(args.samples)
-            position = 0
-        idx = order[position:position + args.batch]
-        position += args.batch
-        x = inputs.index_select(0, idx).float().mul_(1.0 / 255.0)
-        t = labels.index_select(0, idx)
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), t)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        loss = step()
-    seconds = time.perf_counter() - start
+    seconds, loss = time_training(model, optimizer, inputs, labels, args.batch, args.warmup, args.steps)
     print(f"pytorch model={args.model} threads={args.threads} samples_per_s={args.steps * args.batch / seconds:.1f} "
           f"steps={args.steps} batch={args.batch} seconds={seconds:.3f} loss={loss.item():.4f} "
           f"torch={torch.__version__}")

@@ -22,11 +22,11 @@ Prints one line: `pytorch model=adam threads=1 samples_per_s=66500.0 ...`.
 """
 import argparse
 import struct
-import time
 from pathlib import Path
 
 import blas_setup  # noqa: F401  (OpenBLAS threads and kernels, before torch loads it)
 import torch  # noqa: E402
+from timed_training import time_training  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -78,35 +78,8 @@ def main():
     torch.manual_seed(42)
 
     inputs, labels, source = training_data(60000)
-    samples = inputs.shape[0]
     model, optimizer = make_model(args.model)
-    model.train()
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    order = torch.randperm(samples)
-    position = 0
-
-    def step():
-        nonlocal order, position
-        if position + args.batch > samples:
-            order = torch.randperm(samples)
-            position = 0
-        idx = order[position:position + args.batch]
-        position += args.batch
-        x = inputs.index_select(0, idx).float().mul_(1.0 / 255.0)
-        t = labels.index_select(0, idx)
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), t)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        loss = step()
-    seconds = time.perf_counter() - start
+    seconds, loss = time_training(model, optimizer, inputs, labels, args.batch, args.warmup, args.steps)
     rate = args.steps * args.batch / seconds
     print(f"pytorch model={args.model} threads={args.threads} samples_per_s={rate:.1f} steps={args.steps} "
           f"batch={args.batch} seconds={seconds:.3f} loss={loss.item():.4f} data={source} "
