@@ -29,4 +29,7 @@ namespace tn::kernels::detail {
 template void gemm_dispatch<EpilogueRef>(Transpose, Transpose, std::size_t, std::size_t, std::size_t, const float*,
                                          std::size_t, const float*, std::size_t, float, float*, std::size_t,
                                          const EpilogueRef&);
+template void gemm_panels_dispatch<EpilogueRef>(Transpose, std::size_t, std::size_t, std::size_t, const float*,
+                                                std::size_t, const BPanelsRef&, float, float*, std::size_t,
+                                                const EpilogueRef&);
 }  // namespace tn::kernels::detail

@@ -117,6 +117,48 @@ TEST_CASE("Conv2D equals the loop convolution, forward and backward") {
     SUBCASE("batch 1") { check_against_loops<Conv2D<6, Kernel<5>, Pad<2>>, 1, 28, 28>({1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, 1); }
 }
 
+namespace {
+// ConvPanels hands out exactly im2col's matrix, panel by panel, zeros past the
+// last column.
+template <class G>
+void check_conv_panels() {
+    constexpr std::size_t width = kernels::BPanelsRef::panel_width;
+    std::vector<float> x(G::input_size);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 97) - 40.f;
+    std::vector<float> col(G::rows * G::cols), padded(kernels::Padded<G>::size);
+    kernels::im2col<G>(x.data(), col.data(), G::cols);
+    kernels::pad_input<G>(x.data(), padded.data());
+    const kernels::ConvPanels<G> panels{padded.data()};
+    std::size_t wrong = 0;
+    // K in two uneven blocks, as the GEMM asks for it.
+    const std::size_t k_split = G::rows / 3;
+    for (std::size_t j0 = 0; j0 < G::cols; j0 += width)
+        for (const auto& [k0, kc] : {std::pair{std::size_t{0}, k_split}, std::pair{k_split, G::rows - k_split}}) {
+            const std::size_t cols = std::min(width, G::cols - j0);
+            std::vector<float> panel(kc * width, std::nanf(""));
+            panels(panel.data(), k0, kc, j0, cols);
+            for (std::size_t k = 0; k < kc; ++k)
+                for (std::size_t j = 0; j < width; ++j) {
+                    const float expected = j < cols ? col[(k0 + k) * G::cols + j0 + j] : 0.f;
+                    if (std::memcmp(&panel[k * width + j], &expected, sizeof(float)) != 0) ++wrong;
+                }
+        }
+    CHECK(wrong == 0);
+}
+}  // namespace
+
+TEST_CASE("ConvPanels hands the GEMM im2col's columns, panel by panel") {
+    using kernels::ConvGeometry;
+    // VGG's 3x3 Same (a feature-map row is one panel, or half of one).
+    check_conv_panels<ConvGeometry<3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1>>();
+    check_conv_panels<ConvGeometry<4, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1>>();
+    // LeNet's second layer: rows of 10 cross panel boundaries, 100 columns end in a narrow panel.
+    check_conv_panels<ConvGeometry<6, 14, 14, 5, 5, 1, 1, 0, 0, 1, 1>>();
+    // Stride, dilation and uneven padding.
+    check_conv_panels<ConvGeometry<2, 11, 10, 3, 3, 2, 2, 2, 2, 2, 2>>();
+    check_conv_panels<ConvGeometry<3, 9, 40, 3, 2, 2, 1, 1, 2, 1, 1>>();
+}
+
 TEST_CASE("Conv2D gradients by finite differences: weights, bias and input") {
     CHECK_GRADIENTS((check_gradients<Sequential<Input<2, 5, 6>, Conv2D<3, Kernel<3, 2>>>>(MSE{})));
     CHECK_GRADIENTS(

@@ -76,6 +76,21 @@ std::string describe(Case s, Transpose ta, Transpose tb, float beta, std::size_t
            " beta=" + std::to_string(beta) + " pad=" + std::to_string(pad);
 }
 
+// B [K, N] (not transposed) handed out panel by panel, as gemm_panels asks for it;
+// the padding columns of a narrow panel are left NaN: the GEMM computes them but
+// must never store them (BPanelsRef's contract says to zero them; this checks
+// that garbage there does not leak into C).
+struct PanelsOf {
+    const float* B;
+    std::size_t ldb;
+    void operator()(float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) const {
+        constexpr std::size_t width = tn::kernels::BPanelsRef::panel_width;
+        for (std::size_t k = 0; k < kc; ++k)
+            for (std::size_t j = 0; j < width; ++j)
+                dst[k * width + j] = j < cols ? B[(k0 + k) * ldb + j0 + j] : std::numeric_limits<float>::quiet_NaN();
+    }
+};
+
 // Counts how often each element of C is handed to it, and maps c -> 2c + 1 (applied
 // twice, or before the last K block, the result would differ from the reference).
 struct CountingEpilogue {
@@ -91,11 +106,13 @@ struct CountingEpilogue {
 
 // Runs gemm and gemm_reference on the same data; checks every element of C and
 // that the padding of C between rows is left untouched.
+// With `panels`, B (not transposed) goes to gemm_panels, panel by panel.
 void check_against_reference(Case s, Transpose ta, Transpose tb, float beta, std::size_t pad, bool with_epilogue,
-                             std::mt19937& rng) {
+                             std::mt19937& rng, bool panels = false) {
     const auto [M, N, K] = s;
     const Operand a = make_operand(ta, M, K, pad, rng);
     const Operand b = make_operand(tb, K, N, pad, rng);
+    const PanelsOf source{b.data.data(), b.ld};
     const std::size_t ldc = N + pad;
     std::vector<float> c_start = random_floats(std::max<std::size_t>(M * ldc, 1), rng);
     // With beta = 0, C must not be read: NaN there would poison any product.
@@ -105,7 +122,19 @@ void check_against_reference(Case s, Transpose ta, Transpose tb, float beta, std
     std::vector<float> c = c_start, c_ref = c_start;
     std::vector<std::size_t> counts(c.size(), 0), counts_ref(c.size(), 0);
 
-    if (with_epilogue) {
+    if (panels) {
+        const CountingEpilogue counting{counts.data(), ldc};
+        if (with_epilogue)
+            tn::kernels::gemm_panels(ta, M, N, K, a.data.data(), a.ld, source, beta, c.data(), ldc, counting);
+        else
+            tn::kernels::gemm_panels(ta, M, N, K, a.data.data(), a.ld, source, beta, c.data(), ldc);
+        if (with_epilogue)
+            tn::kernels::gemm_reference(ta, tb, M, N, K, a.data.data(), a.ld, b.data.data(), b.ld, beta,
+                                        c_ref.data(), ldc, CountingEpilogue{counts_ref.data(), ldc});
+        else
+            tn::kernels::gemm_reference(ta, tb, M, N, K, a.data.data(), a.ld, b.data.data(), b.ld, beta,
+                                        c_ref.data(), ldc);
+    } else if (with_epilogue) {
         tn::kernels::gemm(ta, tb, M, N, K, a.data.data(), a.ld, b.data.data(), b.ld, beta, c.data(), ldc,
                           CountingEpilogue{counts.data(), ldc});
         tn::kernels::gemm_reference(ta, tb, M, N, K, a.data.data(), a.ld, b.data.data(), b.ld, beta, c_ref.data(),
@@ -116,7 +145,7 @@ void check_against_reference(Case s, Transpose ta, Transpose tb, float beta, std
                                     ldc);
     }
 
-    INFO(describe(s, ta, tb, beta, pad), (with_epilogue ? " with epilogue" : ""));
+    INFO((describe(s, ta, tb, beta, pad) + (with_epilogue ? " with epilogue" : "") + (panels ? " by panels" : "")));
     std::size_t wrong = 0, miscounted = 0, padding_touched = 0;
     constexpr double eps = std::numeric_limits<float>::epsilon();
     for (std::size_t i = 0; i < M; ++i) {
@@ -208,6 +237,38 @@ TEST_CASE("gemm gives bit-identical results on 1 and 2 threads") {
     }
 }
 
+TEST_CASE("gemm_panels (B written panel by panel) matches the reference") {
+    std::mt19937 rng(13);
+    for (const Case& s : shapes)
+        for (Transpose ta : {Transpose::No, Transpose::Yes})
+            for (float beta : {0.f, 1.f, 0.5f})
+                for (bool with_epilogue : {false, true})
+                    check_against_reference(s, ta, Transpose::No, beta, beta == 0.5f ? 3 : 0, with_epilogue, rng, true);
+}
+
+TEST_CASE("gemm_panels gives gemm's bits where gemm packs, on 1 and 2 threads") {
+    ThreadCountGuard guard;
+    std::mt19937 rng(17);
+    // Convolution-like products: few rows, many columns (VGG's and LeNet's layers).
+    const std::vector<Case> big = {{32, 1024, 288}, {64, 256, 576}, {16, 100, 150}, {97, 1000, 40}};
+    for (const Case& s : big) {
+        const std::size_t M = s.M, N = s.N, K = s.K;
+        INFO(describe(s, Transpose::No, Transpose::No, 0.f, 0));
+        const Operand a = make_operand(Transpose::No, M, K, 0, rng);
+        const Operand b = make_operand(Transpose::No, K, N, 0, rng);
+        const PanelsOf source{b.data.data(), b.ld};
+        std::vector<float> expected(M * N), one(M * N), two(M * N);
+        tn::set_threads(1);
+        tn::kernels::gemm(Transpose::No, Transpose::No, M, N, K, a.data.data(), a.ld, b.data.data(), b.ld, 0.f,
+                          expected.data(), N);
+        tn::kernels::gemm_panels(Transpose::No, M, N, K, a.data.data(), a.ld, source, 0.f, one.data(), N);
+        tn::set_threads(2);
+        tn::kernels::gemm_panels(Transpose::No, M, N, K, a.data.data(), a.ld, source, 0.f, two.data(), N);
+        CHECK(std::memcmp(expected.data(), one.data(), one.size() * sizeof(float)) == 0);
+        CHECK(std::memcmp(one.data(), two.data(), two.size() * sizeof(float)) == 0);
+    }
+}
+
 TEST_CASE("bad arguments are reported") {
     CHECK_THROWS_WITH_AS(tn::set_threads(0), doctest::Contains("thread count must be at least 1, got 0"),
                          std::invalid_argument);
@@ -217,4 +278,6 @@ TEST_CASE("bad arguments are reported") {
                          doctest::Contains("lda = 2 but its rows hold 3 floats"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(tn::kernels::gemm(Transpose::No, Transpose::No, 2, 2, 3, a, 3, b, 2, 0.f, c, 1),
                          doctest::Contains("ldc = 1"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(tn::kernels::gemm_panels(Transpose::No, 2, 2, 3, a, 2, PanelsOf{b, 2}, 0.f, c, 2),
+                         doctest::Contains("lda = 2 is shorter than a row of A"), std::invalid_argument);
 }

@@ -26,22 +26,6 @@ template <class G>
 inline constexpr bool direct_conv_fits = G::rows <= 32 && G::stride_h == 1 && G::stride_w == 1 &&
                                          G::dilation_h == 1 && G::dilation_w == 1;
 
-template <class G>
-struct Padded {
-    static constexpr std::size_t h = G::height + 2 * G::pad_h, w = G::width + 2 * G::pad_w;
-    static constexpr std::size_t size = G::channels * h * w;
-};
-
-// xp [C, H + 2ph, W + 2pw] from x [C, H, W], zeros around.
-template <class G>
-void pad_input(const float* x, float* xp) {
-    using P = Padded<G>;
-    std::fill_n(xp, P::size, 0.f);
-    for (std::size_t c = 0; c < G::channels; ++c)
-        for (std::size_t y = 0; y < G::height; ++y)
-            copy_run(x + (c * G::height + y) * G::width, xp + (c * P::h + y + G::pad_h) * P::w + G::pad_w, G::width);
-}
-
 // z [F, OH*OW] from the padded input; epilogue(f, j0, &z[f][j0], n) on each finished run.
 template <class G, std::size_t F, class Epilogue>
 void direct_conv_forward(const float* xp, const float* w, float* z, const Epilogue& epilogue) {

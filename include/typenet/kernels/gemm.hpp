@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "typenet/config.hpp"
+#include "typenet/kernels/gemm_common.hpp"
 #include "typenet/kernels/gemm_types.hpp"
 #include "typenet/kernels/parallel.hpp"
 
@@ -32,6 +33,13 @@ void gemm_dispatch(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std
 extern template void gemm_dispatch<EpilogueRef>(Transpose, Transpose, std::size_t, std::size_t, std::size_t,
                                                 const float*, std::size_t, const float*, std::size_t, float, float*,
                                                 std::size_t, const EpilogueRef&);
+template <class Epilogue>
+void gemm_panels_dispatch(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const float* A,
+                          std::size_t lda, const BPanelsRef& panels, float beta, float* C, std::size_t ldc,
+                          const Epilogue& epilogue);
+extern template void gemm_panels_dispatch<EpilogueRef>(Transpose, std::size_t, std::size_t, std::size_t,
+                                                       const float*, std::size_t, const BPanelsRef&, float, float*,
+                                                       std::size_t, const EpilogueRef&);
 }  // namespace tn::kernels::detail
 #endif
 
@@ -63,6 +71,28 @@ void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t 
 inline void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
                  std::size_t lda, const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc) {
     gemm(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, NoEpilogue{});
+}
+
+// The same product with B [K, N] given by a function that writes its micro-panels
+// (BPanelsRef in gemm_common.hpp says how): for a B that is cheaper to generate
+// than to store and read back, as a convolution's columns (im2col.hpp). Same
+// arithmetic as gemm's packed path.
+template <class Panels, class Epilogue = NoEpilogue>
+void gemm_panels(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const float* A, std::size_t lda,
+                 const Panels& panels, float beta, float* C, std::size_t ldc, const Epilogue& epilogue = Epilogue{}) {
+    if (M > 0 && K > 0 && lda < (ta == Transpose::No ? K : M))
+        throw std::invalid_argument(std::string(__FILE__) + ":" + std::to_string(__LINE__) +
+                                    ": tn::kernels::gemm_panels: lda = " + std::to_string(lda) +
+                                    " is shorter than a row of A");
+    if (M > 0 && ldc < N)
+        throw std::invalid_argument(std::string(__FILE__) + ":" + std::to_string(__LINE__) +
+                                    ": tn::kernels::gemm_panels: ldc = " + std::to_string(ldc) + " < N = " +
+                                    std::to_string(N));
+    const BPanelsRef source{panels};
+    if constexpr (std::is_same_v<Epilogue, NoEpilogue>)
+        detail::gemm_panels_dispatch(ta, M, N, K, A, lda, source, beta, C, ldc, EpilogueRef{});
+    else
+        detail::gemm_panels_dispatch(ta, M, N, K, A, lda, source, beta, C, ldc, EpilogueRef{epilogue});
 }
 
 }  // namespace tn::kernels

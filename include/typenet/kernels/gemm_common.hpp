@@ -55,3 +55,33 @@ inline GemmWorkspace& gemm_workspace() {
 }
 
 }  // namespace tn::kernels::detail
+
+namespace tn::kernels {
+
+// B given by a function that writes its micro-panels, the form the micro-kernel
+// reads (gemm_pack.hpp): panels(dst, k0, kc, j0, cols) writes rows k0 .. k0+kc-1
+// and columns j0 .. j0+cols-1 of B (cols <= panel_width) into dst, k-major, row k
+// at dst + (k - k0) * panel_width, and zeroes the columns past `cols`. It must only
+// write dst (threads call it at once for different panels).
+//
+// Behind one concrete type, like EpilogueRef: the GEMM is compiled once for any
+// source, at the price of one indirect call per micro-panel.
+class BPanelsRef {
+public:
+    static constexpr std::size_t panel_width = detail::gemm_nr;
+    template <class Panels>
+    explicit BPanelsRef(const Panels& panels)
+        : self_(&panels),
+          call_([](const void* self, float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) {
+              (*static_cast<const Panels*>(self))(dst, k0, kc, j0, cols);
+          }) {}
+    void operator()(float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) const {
+        call_(self_, dst, k0, kc, j0, cols);
+    }
+
+private:
+    const void* self_;
+    void (*call_)(const void*, float*, std::size_t, std::size_t, std::size_t, std::size_t);
+};
+
+}  // namespace tn::kernels

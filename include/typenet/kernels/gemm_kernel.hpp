@@ -122,23 +122,57 @@ inline std::size_t even_block(std::size_t n, std::size_t block, std::size_t unit
     return std::min(block, round_up(ceil_div(n, ceil_div(n, block)), unit));
 }
 
-// One thread's part of C: rows [i0, i0+M) and columns [j0, j0+N) of the whole
-// product, with A, B and C already pointing at its first row/column. i0 and j0 are
-// only passed on to the epilogue.
+// B as the packed path reads it: a matrix, packed here panel by panel.
+struct MatrixPanels {
+    Transpose tb;
+    const float* B;
+    std::size_t ldb;
+    void operator()(float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) const {
+        pack_b_panel(tb, B, ldb, k0, kc, j0, cols, dst);
+    }
+};
+
+// The micro-kernels for one B micro-panel against rows [ir_begin, ir_end) of the
+// packed A block (whose row 0 is row `ic` of this thread's C).
 template <class Epilogue>
-void gemm_block(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
-                std::size_t lda, const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc,
-                const Epilogue& epilogue, std::size_t i0, std::size_t j0) {
+inline void multiply_panel(std::size_t M, std::size_t ic, std::size_t ir_end, std::size_t kc, const float* a_packed,
+                           const float* b, float* C, std::size_t ldc, std::size_t j, std::size_t cols, KBlock where,
+                           std::size_t i0, std::size_t j0, const Epilogue& epilogue) {
+    constexpr std::size_t mr = gemm_mr;
+    for (std::size_t ir = 0; ir < ir_end; ir += mr) {
+        const std::size_t i = ic + ir;
+        const float* a = a_packed + ir * kc;
+        if (M - i >= mr)
+            micro_kernel<mr>(kc, a, b, C + i * ldc + j, ldc, cols, where, i0 + i, j0 + j, epilogue);
+        else
+            micro_kernel_rows(std::make_index_sequence<mr - 1>{}, M - i, kc, a, b, C + i * ldc + j, ldc, cols, where,
+                              i0 + i, j0 + j, epilogue);
+    }
+}
+
+// One thread's part of C: rows [i0, i0+M) and columns [j0, j0+N) of the whole
+// product, with A and C already pointing at its first row/column. B comes from
+// `panels`, asked for columns of the whole product (j0 + j). i0 and j0 are also
+// passed on to the epilogue.
+template <class Epilogue>
+void gemm_block(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const float* A, std::size_t lda,
+                const BPanelsRef& panels, float beta, float* C, std::size_t ldc, const Epilogue& epilogue,
+                std::size_t i0, std::size_t j0) {
     constexpr std::size_t mr = gemm_mr, nr = gemm_nr;
     // kc depends on K alone: every element of C sees the same K blocks, however
     // C is split among threads.
     const std::size_t kc_size = even_block(K, gemm_kc, 1);
     const std::size_t mc_size = even_block(M, gemm_mc, mr);
     const std::size_t nc_size = std::min(gemm_nc, round_up(N, nr));
+    // All of M in one A block (a convolution's filters, a batch of 64): then each
+    // B micro-panel is packed just before the micro-kernels read it, while it is
+    // in L1, rather than a whole kc x nc block of B first (up to 8 MiB, read back
+    // from L2 or memory). The sums are the same, in the same order.
+    const bool one_a_block = M <= mc_size;
 
     GemmWorkspace& workspace = gemm_workspace();
     workspace.a.resize(mc_size * kc_size);
-    workspace.b.resize(kc_size * nc_size);
+    workspace.b.resize(kc_size * (one_a_block ? nr : nc_size));
     float* const a_packed = workspace.a.data();
     float* const b_packed = workspace.b.data();
 
@@ -147,8 +181,18 @@ void gemm_block(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::s
         for (std::size_t pc = 0; pc < K; pc += kc_size) {
             const std::size_t kc = std::min(kc_size, K - pc);
             const KBlock where{pc == 0, pc + kc == K, beta};
+            if (one_a_block) {
+                for (std::size_t ir = 0; ir < M; ir += mr)
+                    pack_a_panel(ta, A, lda, ir, std::min(mr, M - ir), pc, kc, a_packed + ir * kc);
+                for (std::size_t jr = 0; jr < nc; jr += nr) {
+                    const std::size_t j = jc + jr, cols = std::min(nr, N - j);
+                    panels(b_packed, pc, kc, j0 + j, cols);
+                    multiply_panel(M, 0, M, kc, a_packed, b_packed, C, ldc, j, cols, where, i0, j0, epilogue);
+                }
+                continue;
+            }
             for (std::size_t jr = 0; jr < nc; jr += nr)
-                pack_b_panel(tb, B, ldb, pc, kc, jc + jr, std::min(nr, nc - jr), b_packed + jr * kc);
+                panels(b_packed + jr * kc, pc, kc, j0 + jc + jr, std::min(nr, nc - jr));
             for (std::size_t ic = 0; ic < M; ic += mc_size) {
                 const std::size_t mc = std::min(mc_size, M - ic);
                 for (std::size_t ir = 0; ir < mc; ir += mr)
@@ -156,17 +200,9 @@ void gemm_block(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::s
                 // jr outside ir: one B micro-panel stays in L1 while the A block
                 // streams past it from L2.
                 for (std::size_t jr = 0; jr < nc; jr += nr) {
-                    for (std::size_t ir = 0; ir < mc; ir += mr) {
-                        const std::size_t i = ic + ir, j = jc + jr;
-                        const float* a = a_packed + ir * kc;
-                        const float* b = b_packed + jr * kc;
-                        const std::size_t cols = std::min(nr, N - j);
-                        if (M - i >= mr)
-                            micro_kernel<mr>(kc, a, b, C + i * ldc + j, ldc, cols, where, i0 + i, j0 + j, epilogue);
-                        else
-                            micro_kernel_rows(std::make_index_sequence<mr - 1>{}, M - i, kc, a, b, C + i * ldc + j,
-                                              ldc, cols, where, i0 + i, j0 + j, epilogue);
-                    }
+                    const std::size_t j = jc + jr;
+                    multiply_panel(M, ic, mc, kc, a_packed, b_packed + jr * kc, C, ldc, j, std::min(nr, N - j), where,
+                                   i0, j0, epilogue);
                 }
             }
         }
@@ -212,9 +248,9 @@ inline Range part_of(std::size_t n, std::size_t unit, std::size_t part, std::siz
 }
 
 template <class Epilogue>
-void gemm_packed(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
-                 std::size_t lda, const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc,
-                 const Epilogue& epilogue, [[maybe_unused]] int threads) {
+void gemm_packed(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const float* A, std::size_t lda,
+                 const BPanelsRef& panels, float beta, float* C, std::size_t ldc, const Epilogue& epilogue,
+                 [[maybe_unused]] int threads) {
 #ifdef _OPENMP
     if (threads > 1) {
         const ThreadGrid grid = choose_thread_grid(M, N, K, static_cast<std::size_t>(threads));
@@ -228,15 +264,14 @@ void gemm_packed(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::
                 const Range cols = part_of(N, gemm_nr, block % grid.col_parts, grid.col_parts);
                 if (rows.size == 0 || cols.size == 0) continue;
                 const float* a = A + (ta == Transpose::No ? rows.begin * lda : rows.begin);
-                const float* b = B + (tb == Transpose::No ? cols.begin : cols.begin * ldb);
-                gemm_block(ta, tb, rows.size, cols.size, K, a, lda, b, ldb, beta, C + rows.begin * ldc + cols.begin,
-                           ldc, epilogue, rows.begin, cols.begin);
+                gemm_block(ta, rows.size, cols.size, K, a, lda, panels, beta, C + rows.begin * ldc + cols.begin, ldc,
+                           epilogue, rows.begin, cols.begin);
             }
         }
         return;
     }
 #endif
-    gemm_block(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, epilogue, 0, 0);
+    gemm_block(ta, M, N, K, A, lda, panels, beta, C, ldc, epilogue, 0, 0);
 }
 
 template <class Epilogue>
@@ -256,7 +291,31 @@ void gemm_dispatch(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std
     }
     const std::size_t tiles = ceil_div(M, gemm_mr) * ceil_div(N, gemm_nr);
     const int threads = work >= gemm_parallel_work ? tn::detail::kernel_threads(tiles) : 1;
-    gemm_packed(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, epilogue, threads);
+    const MatrixPanels matrix{tb, B, ldb};
+    gemm_packed(ta, M, N, K, A, lda, BPanelsRef{matrix}, beta, C, ldc, epilogue, threads);
+}
+
+// C = op(A) . B + beta C with B given by its micro-panels (BPanelsRef, gemm_common.hpp):
+// a convolution writes its columns panel by panel, each straight into L1 just
+// before it is used (kernels/im2col.hpp), and never as a whole matrix. Always the
+// packed path (the small and skinny paths read a stored B).
+template <class Epilogue>
+void gemm_panels_dispatch(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const float* A,
+                          std::size_t lda, const BPanelsRef& panels, float beta, float* C, std::size_t ldc,
+                          const Epilogue& epilogue) {
+    if (M == 0 || N == 0) return;
+    if (K == 0) {  // C = beta C, then the epilogue (C is not read when beta is 0)
+        for (std::size_t i = 0; i < M; ++i) {
+            float* c = C + i * ldc;
+            for (std::size_t j = 0; j < N; ++j) c[j] = beta == 0.f ? 0.f : beta * c[j];
+            epilogue(i, 0, c, N);
+        }
+        return;
+    }
+    const std::size_t work = M * N * K;
+    const std::size_t tiles = ceil_div(M, gemm_mr) * ceil_div(N, gemm_nr);
+    const int threads = work >= gemm_parallel_work ? tn::detail::kernel_threads(tiles) : 1;
+    gemm_packed(ta, M, N, K, A, lda, panels, beta, C, ldc, epilogue, threads);
 }
 
 }  // namespace tn::kernels::detail

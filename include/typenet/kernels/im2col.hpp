@@ -9,6 +9,11 @@
 // leading dimension `ld` >= OH*OW, so that the columns of a whole batch can sit side
 // by side ([K, batch*OH*OW]) and one GEMM sums the weight gradient over the batch.
 //
+// The forward pass does not store col at all: ConvPanels hands the GEMM its
+// micro-panels one at a time (gemm_panels), copied from a padded copy of the input
+// straight into L1 just before the micro-kernels read them, so the 9x larger
+// column matrix of a 3x3 convolution never goes through memory.
+//
 // col2im is its adjoint: it adds every column entry back onto the input position it
 // came from (dx = col2im(W^T . dy)), in a fixed order, so it is deterministic.
 //
@@ -18,6 +23,9 @@
 #include <algorithm>
 #include <cstddef>
 
+#include <array>
+
+#include "typenet/kernels/gemm_common.hpp"
 #include "typenet/kernels/simd.hpp"
 
 namespace tn::kernels {
@@ -90,6 +98,15 @@ inline void copy_run(const float* src, float* dst, std::size_t n) {
     for (; i < n; ++i) dst[i] = Add ? dst[i] + src[i] : src[i];
 }
 
+// dst[0, n) = 0 for short runs (a border of a feature-map row): std::fill_n there
+// becomes a call to memset per run.
+inline void zero_run(float* dst, std::size_t n) {
+    constexpr std::size_t w = simd::width;
+    std::size_t i = 0;
+    for (; i + w <= n; i += w) simd::vec(0.f).store_unaligned(dst + i);
+    if (i < n) masked_store(dst + i, simd::vec(0.f), n - i);
+}
+
 template <std::size_t C, std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t SH, std::size_t SW,
           std::size_t PH, std::size_t PW, std::size_t DH, std::size_t DW>
 struct ConvGeometry {
@@ -144,22 +161,101 @@ void im2col(const float* x, float* col, std::size_t ld) {
                 const std::ptrdiff_t col_off = G::tap_offset(j, G::dilation_w, G::pad_w);
                 const auto xs = G::inside(col_off, SW, G::width, OW);
                 float* row = col + ((c * G::kernel_h + i) * G::kernel_w + j) * ld;
-                std::fill_n(row, ys.lo * OW, 0.f);
+                zero_run(row, ys.lo * OW);
                 for (std::size_t oy = ys.lo; oy < ys.hi; ++oy) {
                     float* out = row + oy * OW;
                     // The input row, from the first column a tap inside the image reads.
                     const float* src = plane + input_index<G>(oy, row_off, xs.lo, col_off);
-                    std::fill_n(out, xs.lo, 0.f);
+                    zero_run(out, xs.lo);
                     if constexpr (SW == 1) copy_run(src, out + xs.lo, xs.hi - xs.lo);
                     else
                         for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) out[ox] = src[(ox - xs.lo) * SW];
-                    std::fill(out + xs.hi, out + OW, 0.f);
+                    zero_run(out + xs.hi, OW - xs.hi);
                 }
-                std::fill(row + ys.hi * OW, row + OH * OW, 0.f);
+                zero_run(row + ys.hi * OW, (OH - ys.hi) * OW);
             }
         }
     }
 }
+
+// The input with its padding written out: [C, H + 2ph, W + 2pw], zeros around.
+// Every tap of every output position then reads inside it, with no border cases.
+template <class G>
+struct Padded {
+    static constexpr std::size_t h = G::height + 2 * G::pad_h, w = G::width + 2 * G::pad_w;
+    static constexpr std::size_t size = G::channels * h * w;
+};
+
+// xp [C, H + 2ph, W + 2pw] from x [C, H, W].
+template <class G>
+void pad_input(const float* x, float* xp) {
+    using P = Padded<G>;
+    if constexpr (G::pad_h == 0 && G::pad_w == 0) {
+        copy_run(x, xp, P::size);
+        return;
+    }
+    for (std::size_t c = 0; c < G::channels; ++c) {
+        float* plane = xp + c * P::h * P::w;
+        zero_run(plane, G::pad_h * P::w);
+        for (std::size_t y = 0; y < G::height; ++y) {
+            float* row = plane + (y + G::pad_h) * P::w;
+            zero_run(row, G::pad_w);
+            copy_run(x + (c * G::height + y) * G::width, row + G::pad_w, G::width);
+            zero_run(row + G::pad_w + G::width, G::pad_w);
+        }
+        zero_run(plane + (G::pad_h + G::height) * P::w, G::pad_h * P::w);
+    }
+}
+
+// The columns of one sample as the GEMM's B, one micro-panel at a time
+// (gemm_panels; BPanelsRef says what a panel is), from the padded input xp.
+// Row (c, i, j) of col at output position (oy, ox) is
+//     xp[c][oy sh + i dh][ox sw + j dw],
+// so a panel's row is a copy of the few runs of input its positions cover (one
+// run when an output row is a panel wide, as VGG's 32x32 maps on AVX-512).
+template <class G>
+struct ConvPanels {
+    using P = Padded<G>;
+    static constexpr std::size_t width = BPanelsRef::panel_width;
+    // Where each row of col starts in xp: its channel plane and tap offsets.
+    static constexpr std::array<std::size_t, G::rows> tap_offsets = [] {
+        std::array<std::size_t, G::rows> offsets{};
+        for (std::size_t c = 0; c < G::channels; ++c)
+            for (std::size_t i = 0; i < G::kernel_h; ++i)
+                for (std::size_t j = 0; j < G::kernel_w; ++j)
+                    offsets[(c * G::kernel_h + i) * G::kernel_w + j] =
+                        c * P::h * P::w + i * G::dilation_h * P::w + j * G::dilation_w;
+        return offsets;
+    }();
+
+    const float* xp;
+
+    void operator()(float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) const {
+        // The panel's positions cut at output-row boundaries: a run each.
+        struct Run {
+            std::size_t at, from, n;  // where in the panel row, where in the tap's input, how many
+        };
+        std::array<Run, width + 1> runs;
+        std::size_t count = 0;
+        for (std::size_t pos = j0; pos < j0 + cols; ++count) {
+            const std::size_t oy = pos / G::out_w, ox = pos % G::out_w;
+            const std::size_t n = std::min(G::out_w - ox, j0 + cols - pos);
+            runs[count] = {pos - j0, oy * G::stride_h * P::w + ox * G::stride_w, n};
+            pos += n;
+        }
+        for (std::size_t k = 0; k < kc; ++k) {
+            float* row = dst + k * width;
+            const float* tap = xp + tap_offsets[k0 + k];
+            for (std::size_t r = 0; r < count; ++r) {
+                const Run& run = runs[r];
+                if constexpr (G::stride_w == 1) copy_run(tap + run.from, row + run.at, run.n);
+                else
+                    for (std::size_t q = 0; q < run.n; ++q) row[run.at + q] = tap[run.from + q * G::stride_w];
+            }
+            if (cols < width) zero_run(row + cols, width - cols);
+        }
+    }
+};
 
 // dx [C, H, W] = the sum of col's entries over the positions they were read from.
 // Overwrites dx.

@@ -20,11 +20,13 @@
 // and names, so checkpoints interchange. Default initialisation is Keras's: Glorot
 // uniform with fan_in = C kh kw and fan_out = F kh kw, zero bias.
 //
-// Computed as im2col + GEMM (kernels/im2col.hpp), each sample's product
-// y [F, OH*OW] = W [F, C kh kw] . col [C kh kw, OH*OW], with an epilogue that adds
-// the bias and, when an element-wise activation follows, applies it (fusion, as
-// Dense); with few taps, directly (kernels/direct_conv.hpp). Backward: per group of
-// samples, the group's columns side by side give dW in one GEMM,
+// Computed as a GEMM over the columns of im2col (kernels/im2col.hpp), each
+// sample's product y [F, OH*OW] = W [F, C kh kw] . col [C kh kw, OH*OW], with an
+// epilogue that adds the bias and, when an element-wise activation follows, applies
+// it (fusion, as Dense). Forward never stores col: the GEMM asks for it one
+// micro-panel at a time (gemm_panels) and ConvPanels copies each from the padded
+// input straight into L1. With few taps, directly (kernels/direct_conv.hpp).
+// Backward: per group of samples, the group's columns side by side give dW in one GEMM,
 // dY^T [F, group OH OW] . col^T; partial gradients are added in group order; dX is
 // col2im(W^T . dY) per sample. See docs/design.md, "Convolution and pooling".
 #pragma once
@@ -206,9 +208,13 @@ struct Conv2DLayer {
     // alone, so the sum is the same on any thread count.
     static constexpr std::size_t group_floats = (rows + filters) * cols;  // per sample of a group
     static constexpr std::size_t group_samples = std::max<std::size_t>(1, (std::size_t{1} << 17) / group_floats);
-    // Per sample: room for one sample's share of a thread's group, and for one
-    // group's partial gradients (there are never more groups than samples).
-    static constexpr std::size_t workspace_size = group_floats + param_count;
+    // Forward, per thread: one sample's input with its padding written out (the
+    // columns are generated from it panel by panel and never stored whole).
+    static constexpr std::size_t forward_floats = kernels::Padded<G>::size;
+    // Per sample: room for one sample's share of a thread's group (or a thread's
+    // padded input), and for one group's partial gradients (there are never more
+    // groups than samples).
+    static constexpr std::size_t workspace_size = std::max(group_floats, forward_floats) + param_count;
 
     static std::string name() { return Spec::name(); }
 
@@ -328,20 +334,20 @@ private:
         kernels::for_each_sample(p.batch, rows * cols, [&](std::size_t s, std::size_t thread) {
             const ConvBiasActivation<F, has_bias> epilogue{bias, activated ? activated + s * output_size : nullptr,
                                                            cols};
+            float* padded = workspace + thread * forward_floats;
             if constexpr (direct) {
-                float* padded = workspace + thread * rows * cols;  // fits: see `direct`
                 kernels::pad_input<G>(x + s * G::input_size, padded);
                 kernels::direct_conv_forward<G, filters>(padded, params, z + s * output_size, epilogue);
-                return;
+            } else if constexpr (G::col_is_input) {
+                // The GEMM's B is this sample's input itself.
+                kernels::gemm(Transpose::No, Transpose::No, filters, cols, rows, params, rows, x + s * G::input_size,
+                              cols, 0.f, z + s * output_size, cols, epilogue);
+            } else {
+                // The columns go to the GEMM panel by panel, from the padded input.
+                kernels::pad_input<G>(x + s * G::input_size, padded);
+                kernels::gemm_panels(Transpose::No, filters, cols, rows, params, rows, kernels::ConvPanels<G>{padded},
+                                     0.f, z + s * output_size, cols, epilogue);
             }
-            const float* b = x + s * G::input_size;  // the GEMM's B: this sample's columns
-            if constexpr (!G::col_is_input) {
-                float* col = workspace + thread * rows * cols;
-                kernels::im2col<G>(b, col, cols);
-                b = col;
-            }
-            kernels::gemm(Transpose::No, Transpose::No, filters, cols, rows, params, rows, b, cols, 0.f,
-                          z + s * output_size, cols, epilogue);
         });
     }
 };
