@@ -76,7 +76,7 @@ void direct_conv_forward(const float* xp, const float* w, float* z, const Epilog
                     vec xv[RB][VB];
                     detail::unrolled<RB>([&](auto r) {
                         detail::unrolled<VB>([&](auto v) {
-                            xv[r][v] = masked_load(x_tap + row[r] * Padded<G>::w + v * width, count[v]);
+                            xv[r][v] = simd::load(x_tap + row[r] * Padded<G>::w + v * width, count[v]);
                         });
                     });
                     detail::unrolled<FB>([&](auto f) {
@@ -94,7 +94,7 @@ void direct_conv_forward(const float* xp, const float* w, float* z, const Epilog
                             if (count[v] == 0) return;
                             const std::size_t j0 = (oy0 + r) * G::out_w + ox0 + v * width;
                             float* out = z + (f0 + f) * G::cols + j0;
-                            masked_store(out, acc[f][r][v], count[v]);
+                            simd::store(out, acc[f][r][v], count[v]);
                             epilogue(f0 + f, j0, out, count[v]);
                         });
                     });
@@ -122,12 +122,12 @@ void direct_conv_weight_gradient(const float* xp, const float* dy, float* dw) {
                     const std::size_t count = std::min(width, G::out_w - ox);
                     vec dyv[FB];
                     detail::unrolled<FB>([&](auto f) {
-                        dyv[f] = masked_load(dy + std::min<std::size_t>(f0 + f, F - 1) * G::cols + oy * G::out_w + ox,
+                        dyv[f] = simd::load(dy + std::min<std::size_t>(f0 + f, F - 1) * G::cols + oy * G::out_w + ox,
                                              count);
                     });
                     const float* x_row = xp + oy * Padded<G>::w + ox;
                     detail::unrolled<TB>([&](auto t) {
-                        const vec xv = masked_load(x_row + offset[t], count);
+                        const vec xv = simd::load(x_row + offset[t], count);
                         detail::unrolled<FB>([&](auto f) { acc[f][t] = simd::fma(dyv[f], xv, acc[f][t]); });
                     });
                 }

@@ -30,38 +30,6 @@
 
 namespace tn::kernels {
 
-// The first `count` (<= width) floats at p as a vector, the other lanes 0, and its
-// counterpart that stores only `count` lanes: masked instructions where the target
-// has them, so that a run's tail costs one instruction rather than a detour through
-// a stack buffer (simd::load / simd::store).
-// (xsimd targets AVX-512 whenever the compiler does, so the vector is 16 floats
-// under __AVX512F__ and 8 under __AVX2__ alone.)
-inline simd::vec masked_load(const float* p, std::size_t count) {
-    if (count == simd::width) return simd::vec::load_unaligned(p);
-#if defined(__AVX512F__)
-    static_assert(simd::width == 16);
-    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
-#elif defined(__AVX2__)
-    static_assert(simd::width == 8);
-    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                                                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
-#else
-    return simd::load(p, count);
-#endif
-}
-inline void masked_store(float* p, const simd::vec& v, std::size_t count) {
-    if (count == simd::width) return v.store_unaligned(p);
-#if defined(__AVX512F__)
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << count) - 1), v);
-#elif defined(__AVX2__)
-    _mm256_maskstore_ps(
-        p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)),
-        v);
-#else
-    simd::store(p, v, count);
-#endif
-}
-
 // dst[0, n) = src[0, n), or += with Add, for the short runs of a feature map's row
 // (10 to 32 floats in LeNet): inline vector code with a masked tail. A plain loop
 // here becomes a call to memmove per run, which cost more than the copy.
@@ -104,7 +72,7 @@ inline void zero_run(float* dst, std::size_t n) {
     constexpr std::size_t w = simd::width;
     std::size_t i = 0;
     for (; i + w <= n; i += w) simd::vec(0.f).store_unaligned(dst + i);
-    if (i < n) masked_store(dst + i, simd::vec(0.f), n - i);
+    if (i < n) simd::store(dst + i, simd::vec(0.f), n - i);
 }
 
 template <std::size_t C, std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t SH, std::size_t SW,
