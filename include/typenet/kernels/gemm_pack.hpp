@@ -64,6 +64,23 @@ inline void transpose_6x8(const float* src, std::size_t ld, float* dst) {
     _mm_storeu_ps(dst + 42, low);
     _mm_storel_pi(reinterpret_cast<__m64*>(dst + 46), _mm256_extractf128_ps(r[7], 1));
 }
+
+// 14 rows x 8 columns (rows ld apart) -> 8 groups of 14 floats at dst, dst + 14, ...:
+// eight k-steps of an A micro-panel of AVX-512's 14x32 kernel, as two transposes,
+// rows 0-7 and rows 8-13 (two zero rows added, never stored).
+inline void transpose_14x8(const float* src, std::size_t ld, float* dst) {
+    __m256 upper[8], lower[8];
+    for (std::size_t i = 0; i < 8; ++i) upper[i] = _mm256_loadu_ps(src + i * ld);
+    for (std::size_t i = 0; i < 6; ++i) lower[i] = _mm256_loadu_ps(src + (8 + i) * ld);
+    lower[6] = lower[7] = _mm256_setzero_ps();
+    transpose_8x8(upper);
+    transpose_8x8(lower);
+    const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+    for (std::size_t k = 0; k < 8; ++k) {
+        _mm256_storeu_ps(dst + 14 * k, upper[k]);
+        _mm256_maskstore_ps(dst + 14 * k + 8, six, lower[k]);
+    }
+}
 #endif
 
 // One micro-panel of op(A): rows i0..i0+rows (rows <= mr), columns p0..p0+kc.
@@ -93,6 +110,8 @@ inline void pack_a_panel(Transpose ta, const float* A, std::size_t lda, std::siz
         // warned, -Waggressive-loop-optimizations, about the tail loop below.)
         if constexpr (mr == 6)
             for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_6x8(src + k, lda, dst + k * mr);
+        if constexpr (mr == 14)
+            for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_14x8(src + k, lda, dst + k * mr);
 #endif
         for (; k < kc; ++k)
             for (std::size_t r = 0; r < mr; ++r) dst[k * mr + r] = src[r * lda + k];
