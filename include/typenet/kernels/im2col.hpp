@@ -243,7 +243,12 @@ void col2im(const float* col, std::size_t ld, float* dx) {
                 for (std::size_t oy = ys.lo; oy < ys.hi; ++oy) {
                     const float* in = row + oy * OW;
                     float* dst = plane + input_index<G>(oy, row_off, xs.lo, col_off);
-                    for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) dst[(ox - xs.lo) * SW] += in[ox];
+                    // Vector runs only where a whole vector fits a row: on narrower rows
+                    // (LeNet's 14) a masked store's full width overlaps the next row's
+                    // load, which then waits for the store (6x slower than scalar).
+                    if constexpr (SW == 1 && G::width >= simd::width) copy_run<true>(in + xs.lo, dst, xs.hi - xs.lo);
+                    else
+                        for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) dst[(ox - xs.lo) * SW] += in[ox];
                 }
             }
         }
