@@ -132,20 +132,39 @@ struct MatrixPanels {
     }
 };
 
-// The micro-kernels for one B micro-panel against rows [ir_begin, ir_end) of the
-// packed A block (whose row 0 is row `ic` of this thread's C).
+// How a block of mc rows of A (and C) is cut into micro-panels: as evenly as mr
+// allows, 32 rows as 11 + 11 + 10 rather than 14 + 14 + 4, because a 4-row
+// micro-kernel keeps the FMA units about a third busy (too few independent sums,
+// a broadcast per two FMAs). Panel p holds rows [first(p), first(p) + rows(p)) and
+// is packed at p * mr * kc. Each element's sum is the same whatever the cut.
+struct RowPanels {
+    std::size_t count, base, extra;
+    explicit RowPanels(std::size_t mc)
+        : count(ceil_div(mc, gemm_mr)), base(mc / count), extra(mc % count) {}
+    std::size_t first(std::size_t p) const { return p * base + std::min(p, extra); }
+    std::size_t rows(std::size_t p) const { return base + (p < extra ? 1 : 0); }
+};
+
+inline void pack_a_block(Transpose ta, const float* A, std::size_t lda, std::size_t ic, const RowPanels& panels,
+                         std::size_t pc, std::size_t kc, float* a_packed) {
+    for (std::size_t p = 0; p < panels.count; ++p)
+        pack_a_panel(ta, A, lda, ic + panels.first(p), panels.rows(p), pc, kc, a_packed + p * gemm_mr * kc);
+}
+
+// The micro-kernels for one B micro-panel against every panel of the packed A
+// block (whose row 0 is row `ic` of this thread's C).
 template <class Epilogue>
-inline void multiply_panel(std::size_t M, std::size_t ic, std::size_t ir_end, std::size_t kc, const float* a_packed,
+inline void multiply_panel(std::size_t ic, const RowPanels& panels, std::size_t kc, const float* a_packed,
                            const float* b, float* C, std::size_t ldc, std::size_t j, std::size_t cols, KBlock where,
                            std::size_t i0, std::size_t j0, const Epilogue& epilogue) {
     constexpr std::size_t mr = gemm_mr;
-    for (std::size_t ir = 0; ir < ir_end; ir += mr) {
-        const std::size_t i = ic + ir;
-        const float* a = a_packed + ir * kc;
-        if (M - i >= mr)
+    for (std::size_t p = 0; p < panels.count; ++p) {
+        const std::size_t i = ic + panels.first(p), rows = panels.rows(p);
+        const float* a = a_packed + p * mr * kc;
+        if (rows == mr)
             micro_kernel<mr>(kc, a, b, C + i * ldc + j, ldc, cols, where, i0 + i, j0 + j, epilogue);
         else
-            micro_kernel_rows(std::make_index_sequence<mr - 1>{}, M - i, kc, a, b, C + i * ldc + j, ldc, cols, where,
+            micro_kernel_rows(std::make_index_sequence<mr - 1>{}, rows, kc, a, b, C + i * ldc + j, ldc, cols, where,
                               i0 + i, j0 + j, epilogue);
     }
 }
@@ -182,12 +201,12 @@ void gemm_block(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const
             const std::size_t kc = std::min(kc_size, K - pc);
             const KBlock where{pc == 0, pc + kc == K, beta};
             if (one_a_block) {
-                for (std::size_t ir = 0; ir < M; ir += mr)
-                    pack_a_panel(ta, A, lda, ir, std::min(mr, M - ir), pc, kc, a_packed + ir * kc);
+                const RowPanels rows(M);
+                pack_a_block(ta, A, lda, 0, rows, pc, kc, a_packed);
                 for (std::size_t jr = 0; jr < nc; jr += nr) {
                     const std::size_t j = jc + jr, cols = std::min(nr, N - j);
                     panels(b_packed, pc, kc, j0 + j, cols);
-                    multiply_panel(M, 0, M, kc, a_packed, b_packed, C, ldc, j, cols, where, i0, j0, epilogue);
+                    multiply_panel(0, rows, kc, a_packed, b_packed, C, ldc, j, cols, where, i0, j0, epilogue);
                 }
                 continue;
             }
@@ -195,13 +214,13 @@ void gemm_block(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const
                 panels(b_packed + jr * kc, pc, kc, j0 + jc + jr, std::min(nr, nc - jr));
             for (std::size_t ic = 0; ic < M; ic += mc_size) {
                 const std::size_t mc = std::min(mc_size, M - ic);
-                for (std::size_t ir = 0; ir < mc; ir += mr)
-                    pack_a_panel(ta, A, lda, ic + ir, std::min(mr, mc - ir), pc, kc, a_packed + ir * kc);
-                // jr outside ir: one B micro-panel stays in L1 while the A block
-                // streams past it from L2.
+                const RowPanels rows(mc);
+                pack_a_block(ta, A, lda, ic, rows, pc, kc, a_packed);
+                // jr outside the panels: one B micro-panel stays in L1 while the A
+                // block streams past it from L2.
                 for (std::size_t jr = 0; jr < nc; jr += nr) {
                     const std::size_t j = jc + jr;
-                    multiply_panel(M, ic, mc, kc, a_packed, b_packed + jr * kc, C, ldc, j, std::min(nr, N - j), where,
+                    multiply_panel(ic, rows, kc, a_packed, b_packed + jr * kc, C, ldc, j, std::min(nr, N - j), where,
                                    i0, j0, epilogue);
                 }
             }

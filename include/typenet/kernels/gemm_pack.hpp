@@ -65,14 +65,13 @@ inline void transpose_6x8(const float* src, std::size_t ld, float* dst) {
     _mm_storel_pi(reinterpret_cast<__m64*>(dst + 46), _mm256_extractf128_ps(r[7], 1));
 }
 
-// 14 rows x 8 columns (rows ld apart) -> 8 groups of 14 floats at dst, dst + 14, ...:
-// eight k-steps of an A micro-panel of AVX-512's 14x32 kernel, as two transposes,
-// rows 0-7 and rows 8-13 (two zero rows added, never stored).
-inline void transpose_14x8(const float* src, std::size_t ld, float* dst) {
+// `rows` (<= 14) rows x 8 columns (rows ld apart) -> 8 groups of 14 floats at dst,
+// dst + 14, ...: eight k-steps of an A micro-panel of AVX-512's 14x32 kernel, rows
+// past `rows` zero. Two transposes, rows 0-7 and rows 8-13 (padded with zero rows).
+inline void transpose_14x8(const float* src, std::size_t ld, std::size_t rows, float* dst) {
     __m256 upper[8], lower[8];
-    for (std::size_t i = 0; i < 8; ++i) upper[i] = _mm256_loadu_ps(src + i * ld);
-    for (std::size_t i = 0; i < 6; ++i) lower[i] = _mm256_loadu_ps(src + (8 + i) * ld);
-    lower[6] = lower[7] = _mm256_setzero_ps();
+    for (std::size_t i = 0; i < 8; ++i) upper[i] = i < rows ? _mm256_loadu_ps(src + i * ld) : _mm256_setzero_ps();
+    for (std::size_t i = 0; i < 8; ++i) lower[i] = 8 + i < rows ? _mm256_loadu_ps(src + (8 + i) * ld) : _mm256_setzero_ps();
     transpose_8x8(upper);
     transpose_8x8(lower);
     const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
@@ -102,25 +101,28 @@ inline void pack_a_panel(Transpose ta, const float* A, std::size_t lda, std::siz
         return;
     }
     // op(A)(i, k) = A[i*lda + k]: gather one element from each of the mr rows.
-    if (rows == mr) {
-        const float* src = A + i0 * lda + p0;
-        std::size_t k = 0;
+    // (Register transposes for whole groups of 8 k: a full 6-row panel on AVX2, any
+    // panel on AVX-512, where M is cut evenly and panels are rarely full: RowPanels.)
+    const float* src = A + i0 * lda + p0;
+    std::size_t k = 0;
 #if defined(__AVX__)
-        // (The bound is computed first: with `k + 8 <= kc` as the condition, g++ 12
-        // warned, -Waggressive-loop-optimizations, about the tail loop below.)
-        if constexpr (mr == 6)
+    // (The bound is computed first: with `k + 8 <= kc` as the condition, g++ 12
+    // warned, -Waggressive-loop-optimizations, about the tail loop below.)
+    if constexpr (mr == 6)
+        if (rows == mr)
             for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_6x8(src + k, lda, dst + k * mr);
-        if constexpr (mr == 14)
-            for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_14x8(src + k, lda, dst + k * mr);
+    if constexpr (mr == 14)
+        for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_14x8(src + k, lda, rows, dst + k * mr);
 #endif
+    if (rows == mr) {
         for (; k < kc; ++k)
             for (std::size_t r = 0; r < mr; ++r) dst[k * mr + r] = src[r * lda + k];
         return;
     }
-    for (std::size_t k = 0; k < kc; ++k, dst += mr) {
+    for (; k < kc; ++k) {
         std::size_t r = 0;
-        for (; r < rows; ++r) dst[r] = A[(i0 + r) * lda + p0 + k];
-        for (; r < mr; ++r) dst[r] = 0.f;
+        for (; r < rows; ++r) dst[k * mr + r] = src[r * lda + k];
+        for (; r < mr; ++r) dst[k * mr + r] = 0.f;
     }
 }
 
