@@ -50,7 +50,9 @@ struct DirectBlocks {
     }
 };
 
-// z [F, OH*OW] from the padded input; epilogue(f, j0, &z[f][j0], n) on each finished run.
+// z [F, OH*OW] from the padded input; epilogue(f, j0, &z[f][j0], n) on each finished
+// run, or, when it has one, epilogue.store(f, j0, &z[f][j0], vector, n), which
+// stores the run itself from the accumulator.
 template <class G, std::size_t F, class Epilogue>
 void direct_conv_forward(const float* xp, const float* w, float* z, const Epilogue& epilogue) {
     using B = DirectBlocks<G, F>;
@@ -94,8 +96,12 @@ void direct_conv_forward(const float* xp, const float* w, float* z, const Epilog
                             if (count[v] == 0) return;
                             const std::size_t j0 = (oy0 + r) * G::out_w + ox0 + v * width;
                             float* out = z + (f0 + f) * G::cols + j0;
-                            simd::store(out, acc[f][r][v], count[v]);
-                            epilogue(f0 + f, j0, out, count[v]);
+                            if constexpr (requires { epilogue.store(f0, j0, out, acc[f][r][v], count[v]); }) {
+                                epilogue.store(f0 + f, j0, out, acc[f][r][v], count[v]);
+                            } else {
+                                simd::store(out, acc[f][r][v], count[v]);
+                                epilogue(f0 + f, j0, out, count[v]);
+                            }
                         });
                     });
                 });

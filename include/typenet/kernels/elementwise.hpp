@@ -42,8 +42,10 @@ inline void parallel_ranges(std::size_t n, Body&& body) {
 // y[i] = F::forward(x[i])
 template <class F>
 inline void map_forward(const float* x, float* y, std::size_t n) {
-    simd::for_each_chunk(n, [&](std::size_t i, std::size_t c) {
-        simd::store(y + i, F::forward(simd::load(x + i, c)), c);
+    parallel_ranges(n, [&](std::size_t begin, std::size_t end) {
+        simd::for_each_chunk(end - begin, [&](std::size_t i, std::size_t c) {
+            simd::store(y + begin + i, F::forward(simd::load(x + begin + i, c)), c);
+        });
     });
 }
 
@@ -51,9 +53,12 @@ inline void map_forward(const float* x, float* y, std::size_t n) {
 // may be null: the fused Dense+activation does not store the pre-activation).
 template <class F>
 inline void map_backward(const float* x, const float* y, const float* dy, float* dx, std::size_t n) {
-    simd::for_each_chunk(n, [&](std::size_t i, std::size_t c) {
-        const simd::vec xv = F::from_output ? simd::vec(0.f) : simd::load(x + i, c);
-        simd::store(dx + i, F::backward(xv, simd::load(y + i, c), simd::load(dy + i, c)), c);
+    parallel_ranges(n, [&](std::size_t begin, std::size_t end) {
+        simd::for_each_chunk(end - begin, [&](std::size_t j, std::size_t c) {
+            const std::size_t i = begin + j;
+            const simd::vec xv = F::from_output ? simd::vec(0.f) : simd::load(x + i, c);
+            simd::store(dx + i, F::backward(xv, simd::load(y + i, c), simd::load(dy + i, c)), c);
+        });
     });
 }
 

@@ -126,17 +126,20 @@ struct ConvBiasActivation {
     float* activated = nullptr;  // this sample's [F, OH*OW] output, when z is kept
     std::size_t cols = 0;
     void operator()(std::size_t i, std::size_t j0, float* c, std::size_t n) const {
-        const simd::vec b(HasBias ? bias[i] : 0.f);
         simd::for_each_chunk(n, [&](std::size_t j, std::size_t count) {
-            simd::vec z = simd::load(c + j, count);
-            if constexpr (HasBias) z += b;
-            if (activated) {
-                simd::store(c + j, z, count);
-                simd::store(activated + i * cols + j0 + j, F::forward(z), count);
-            } else {
-                simd::store(c + j, F::forward(z), count);
-            }
+            store(i, j0 + j, c + j, simd::load(c + j, count), count);
         });
+    }
+    // The same for one vector still in registers (the direct convolution's
+    // accumulators): no store and reload of z first.
+    void store(std::size_t i, std::size_t j, float* c, simd::vec z, std::size_t count) const {
+        if constexpr (HasBias) z += simd::vec(bias[i]);
+        if (activated) {
+            simd::store(c, z, count);
+            simd::store(activated + i * cols + j, F::forward(z), count);
+        } else {
+            simd::store(c, F::forward(z), count);
+        }
     }
 };
 
