@@ -145,7 +145,44 @@ void check_conv_panels() {
         }
     CHECK(wrong == 0);
 }
+// ConvPanelsTransposed hands out col^T of a group of samples (their columns side
+// by side), panel by panel, zeros past the last tap.
+template <class G>
+void check_transposed_panels(std::size_t samples) {
+    constexpr std::size_t width = kernels::BPanelsRef::panel_width;
+    const std::size_t ld = samples * G::cols;
+    std::vector<float> x(samples * G::input_size), col(G::rows * ld), padded(samples * kernels::Padded<G>::size);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 89) - 30.f;
+    for (std::size_t s = 0; s < samples; ++s) {
+        kernels::im2col<G>(x.data() + s * G::input_size, col.data() + s * G::cols, ld);
+        kernels::pad_input<G>(x.data() + s * G::input_size, padded.data() + s * kernels::Padded<G>::size);
+    }
+    const kernels::ConvPanelsTransposed<G> panels{padded.data()};
+    std::size_t wrong = 0;
+    // Positions in blocks that start and end inside output rows and samples.
+    const std::size_t kc = ld / 3 + 5;
+    for (std::size_t j0 = 0; j0 < G::rows; j0 += width)
+        for (std::size_t k0 = 0; k0 < ld; k0 += kc) {
+            const std::size_t cols = std::min(width, G::rows - j0), depth = std::min(kc, ld - k0);
+            std::vector<float> panel(depth * width, std::nanf(""));
+            panels(panel.data(), k0, depth, j0, cols);
+            for (std::size_t k = 0; k < depth; ++k)
+                for (std::size_t j = 0; j < width; ++j) {
+                    const float expected = j < cols ? col[(j0 + j) * ld + k0 + k] : 0.f;
+                    if (std::memcmp(&panel[k * width + j], &expected, sizeof(float)) != 0) ++wrong;
+                }
+        }
+    CHECK(wrong == 0);
+}
 }  // namespace
+
+TEST_CASE("ConvPanelsTransposed hands the weight gradient col^T of a group, panel by panel") {
+    using kernels::ConvGeometry;
+    check_transposed_panels<ConvGeometry<32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1>>(2);  // VGG-like, 288 taps
+    check_transposed_panels<ConvGeometry<6, 14, 14, 5, 5, 1, 1, 0, 0, 1, 1>>(3);   // LeNet's: 150 taps, rows of 10
+    check_transposed_panels<ConvGeometry<2, 11, 10, 3, 3, 2, 2, 2, 2, 2, 2>>(2);   // stride and dilation
+    check_transposed_panels<ConvGeometry<3, 9, 8, 1, 1, 2, 2, 0, 0, 1, 1>>(2);     // strided 1x1
+}
 
 TEST_CASE("ConvPanels hands the GEMM im2col's columns, panel by panel") {
     using kernels::ConvGeometry;

@@ -21,11 +21,11 @@
 // border below is a constant the compiler folds.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstddef>
 
-#include <array>
-
 #include "typenet/kernels/gemm_common.hpp"
+#include "typenet/kernels/gemm_pack.hpp"  // transpose_8x8
 #include "typenet/kernels/simd.hpp"
 
 namespace tn::kernels {
@@ -175,6 +175,20 @@ void pad_input(const float* x, float* xp) {
     }
 }
 
+// Where each row of col (kernel tap (c, i, j)) starts in the padded input: its
+// channel plane and tap offsets.
+template <class G>
+inline constexpr std::array<std::size_t, G::rows> tap_offsets = [] {
+    using P = Padded<G>;
+    std::array<std::size_t, G::rows> offsets{};
+    for (std::size_t c = 0; c < G::channels; ++c)
+        for (std::size_t i = 0; i < G::kernel_h; ++i)
+            for (std::size_t j = 0; j < G::kernel_w; ++j)
+                offsets[(c * G::kernel_h + i) * G::kernel_w + j] =
+                    c * P::h * P::w + i * G::dilation_h * P::w + j * G::dilation_w;
+    return offsets;
+}();
+
 // The columns of one sample as the GEMM's B, one micro-panel at a time
 // (gemm_panels; BPanelsRef says what a panel is), from the padded input xp.
 // Row (c, i, j) of col at output position (oy, ox) is
@@ -185,16 +199,6 @@ template <class G>
 struct ConvPanels {
     using P = Padded<G>;
     static constexpr std::size_t width = BPanelsRef::panel_width;
-    // Where each row of col starts in xp: its channel plane and tap offsets.
-    static constexpr std::array<std::size_t, G::rows> tap_offsets = [] {
-        std::array<std::size_t, G::rows> offsets{};
-        for (std::size_t c = 0; c < G::channels; ++c)
-            for (std::size_t i = 0; i < G::kernel_h; ++i)
-                for (std::size_t j = 0; j < G::kernel_w; ++j)
-                    offsets[(c * G::kernel_h + i) * G::kernel_w + j] =
-                        c * P::h * P::w + i * G::dilation_h * P::w + j * G::dilation_w;
-        return offsets;
-    }();
 
     const float* xp;
 
@@ -213,7 +217,7 @@ struct ConvPanels {
         }
         for (std::size_t k = 0; k < kc; ++k) {
             float* row = dst + k * width;
-            const float* tap = xp + tap_offsets[k0 + k];
+            const float* tap = xp + tap_offsets<G>[k0 + k];
             for (std::size_t r = 0; r < count; ++r) {
                 const Run& run = runs[r];
                 if constexpr (G::stride_w == 1) copy_run(tap + run.from, row + run.at, run.n);
@@ -222,6 +226,57 @@ struct ConvPanels {
             }
             if (cols < width) zero_run(row + cols, width - cols);
         }
+    }
+};
+
+// The columns transposed, col^T [positions, rows], as the weight gradient's B
+// (dW [F, rows] = dY [F, positions] . col^T), one micro-panel (kc positions x up
+// to 32 taps) at a time, from the padded inputs of a group of samples side by side
+// (sample s at xp + s Padded<G>::size; position p is output p % cols of sample
+// p / cols). Along an output row each tap reads a run of input: 8 taps x 8
+// positions are loaded as rows and transposed in registers.
+template <class G>
+struct ConvPanelsTransposed {
+    using P = Padded<G>;
+    static constexpr std::size_t width = BPanelsRef::panel_width;
+
+    const float* xp;
+
+    void operator()(float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) const {
+        for (std::size_t p = k0; p < k0 + kc;) {
+            const std::size_t s = p / G::cols, q = p % G::cols, oy = q / G::out_w, ox = q % G::out_w;
+            const std::size_t n = std::min(G::out_w - ox, k0 + kc - p);
+            const float* base = xp + s * P::size + oy * G::stride_h * P::w + ox * G::stride_w;
+            write_run(base, dst + (p - k0) * width, n, j0, cols);
+            p += n;
+        }
+    }
+
+private:
+    // Rows [0, n) of the panel (n positions along one output row, read from `base`),
+    // taps [j0, j0 + cols), zeros past `cols`.
+    static void write_run(const float* base, float* out, std::size_t n, std::size_t j0, std::size_t cols) {
+        const auto& offsets = tap_offsets<G>;
+        std::size_t t = 0;
+#if defined(__AVX__)
+        if constexpr (G::stride_w == 1) {
+            for (; t + 8 <= cols; t += 8) {
+                std::size_t i = 0;
+                for (; i + 8 <= n; i += 8) {
+                    __m256 r[8];
+                    for (std::size_t u = 0; u < 8; ++u) r[u] = _mm256_loadu_ps(base + offsets[j0 + t + u] + i);
+                    detail::transpose_8x8(r);
+                    for (std::size_t u = 0; u < 8; ++u) _mm256_storeu_ps(out + (i + u) * width + t, r[u]);
+                }
+                for (; i < n; ++i)
+                    for (std::size_t u = 0; u < 8; ++u) out[i * width + t + u] = base[offsets[j0 + t + u] + i];
+            }
+        }
+#endif
+        for (; t < cols; ++t)
+            for (std::size_t i = 0; i < n; ++i) out[i * width + t] = base[offsets[j0 + t] + i * G::stride_w];
+        if (cols < width)
+            for (std::size_t i = 0; i < n; ++i) zero_run(out + i * width + cols, width - cols);
     }
 };
 

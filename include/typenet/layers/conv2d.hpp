@@ -26,8 +26,9 @@
 // it (fusion, as Dense). Forward never stores col: the GEMM asks for it one
 // micro-panel at a time (gemm_panels) and ConvPanels copies each from the padded
 // input straight into L1. With few taps, directly (kernels/direct_conv.hpp).
-// Backward: per group of samples, the group's columns side by side give dW in one GEMM,
-// dY^T [F, group OH OW] . col^T; partial gradients are added in group order; dX is
+// Backward: per group of samples, dW [F, C kh kw] = dY [F, group OH OW] . col^T in one
+// GEMM over the group, col^T again generated panel by panel from the group's padded
+// inputs (ConvPanelsTransposed); partial gradients are added in group order; dX is
 // col2im(W^T . dY) per sample. See docs/design.md, "Convolution and pooling".
 #pragma once
 #include <algorithm>
@@ -209,7 +210,10 @@ struct Conv2DLayer {
     // L2 when the GEMMs read them. Each group yields its own partial dW and db, and
     // the partials are added in group order: the groups depend on the batch size
     // alone, so the sum is the same on any thread count.
-    static constexpr std::size_t group_floats = (rows + filters) * cols;  // per sample of a group
+    // Per sample of a group: its columns (or its padded input, where that is larger:
+    // a strided 1x1 kernel) and its dY^T.
+    static constexpr std::size_t column_floats = std::max(rows * cols, kernels::Padded<G>::size);
+    static constexpr std::size_t group_floats = column_floats + filters * cols;
     static constexpr std::size_t group_samples = std::max<std::size_t>(1, (std::size_t{1} << 17) / group_floats);
     // Forward, per thread: one sample's input with its padding written out (the
     // columns are generated from it panel by panel and never stored whole).
@@ -282,15 +286,19 @@ struct Conv2DLayer {
                 if (dx) input_gradient(params, dy, dx, col, cols, first, count);
                 return;
             }
-            float* dy_t = col + rows * ld;                                  // [F, ld]
+            float* dy_t = col + count * column_floats;                      // [F, ld]
+            // The group's padded inputs, where its columns would go (they are
+            // smaller); the dW product reads its columns from them panel by panel.
+            float* padded = col;
             for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t s = first + k;
-                kernels::im2col<G>(x + s * G::input_size, col + k * cols, ld);
+                kernels::pad_input<G>(x + s * G::input_size, padded + k * kernels::Padded<G>::size);
                 for (std::size_t f = 0; f < filters; ++f)
                     std::memcpy(dy_t + f * ld + k * cols, dy + s * output_size + f * cols, cols * sizeof(float));
             }
             // dW [F, rows] = dY^T [F, ld] . col^T: one product over the group.
-            kernels::gemm(Transpose::No, Transpose::Yes, filters, rows, ld, dy_t, ld, col, ld, 0.f, grad, rows);
+            kernels::gemm_panels(Transpose::No, filters, rows, ld, dy_t, ld, kernels::ConvPanelsTransposed<G>{padded}, 0.f,
+                                 grad, rows);
             if constexpr (has_bias)
                 for (std::size_t f = 0; f < filters; ++f) grad[weight_count + f] = ordered_sum(dy_t + f * ld, ld);
             if (dx) input_gradient(params, dy, dx, col, ld, first, count);
@@ -300,8 +308,6 @@ struct Conv2DLayer {
 
 private:
     static constexpr bool direct = kernels::direct_conv_fits<G>;
-    // The padded input fits where the columns would go: kh (Hp - kh + 1) >= Hp.
-    static_assert(!direct || kernels::Padded<G>::size <= rows * cols);
 
     // dX for samples first .. first+count-1, per sample: dcol [rows, cols] = W^T . dY
     // (into `col`, rows ld apart: the group's columns, no longer needed), then col2im.
