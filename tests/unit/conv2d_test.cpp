@@ -209,6 +209,10 @@ TEST_CASE("Conv2D gradients by finite differences: weights, bias and input") {
     CHECK_GRADIENTS(
         (check_gradients<Sequential<Input<1, 7, 7>, Conv2D<3, Kernel<3>>, Sigmoid, Conv2D<2, Kernel<3>, Pad<1>>>>(
             MSE{})));
+    // The GEMM path (more than 32 taps) with its activation's backward paired in:
+    // from the output (Tanh) and from the pre-activation (GELU), into a second layer.
+    CHECK_GRADIENTS((check_gradients<
+                     Sequential<Input<4, 5, 5>, Conv2D<5, Kernel<3>>, Tanh, Conv2D<2, Kernel<3>, Pad<1>>, GELU>>(MSE{})));
     // With a weight penalty in the type (L2: L1's kink at 0 defeats finite differences).
     CHECK_GRADIENTS((check_gradients<Sequential<Input<2, 4, 4>, Conv2D<2, Kernel<3>, L2<1, 10>>>>(MSE{})));
 }
@@ -249,6 +253,23 @@ TEST_CASE("Conv2D + activation fused into the GEMM epilogue equals Conv2D, Ident
     // Really fused: the chain pairs them.
     using Bound = detail::chain_of<Shape<3, 9, 8>, Conv2D<5, Kernel<3>>, ReLU>;
     static_assert(detail::fuses<at_t<0, Bound::layers>, at_t<1, Bound::layers>>());
+}
+
+TEST_CASE("Conv2D + activation backward in one pass equals the two backward passes, bit for bit") {
+    // The GEMM path pairs backward too (the direct path of few taps does not): the
+    // activation's gradient is formed while dY is copied, and its own pass skipped.
+    using Paired = detail::chain_of<Shape<16, 10, 10>, Conv2D<24, Kernel<3>>, ReLU>;
+    static_assert(detail::fuses_backward<at_t<0, Paired::layers>, at_t<1, Paired::layers>>());
+    static_assert(Paired::backward_skipped[1] && !Paired::backward_skipped[0]);
+    using Direct = detail::chain_of<Shape<1, 28, 28>, Conv2D<6, Kernel<5>>, ReLU>;
+    static_assert(!detail::fuses_backward<at_t<0, Direct::layers>, at_t<1, Direct::layers>>());
+    // A chain of pairs, with layers between and a pair at the end (its gradient is
+    // the chain's dy): every running layer alternates the ping-pong buffers.
+    check_fused_equals_unfused<
+        Sequential<Input<8, 8, 8>, Conv2D<12, Kernel<3>, Pad<1>>, ReLU, MaxPool<2>, Conv2D<10, Kernel<3>, Pad<1>>,
+                   GELU, Conv2D<6, Kernel<3>, Pad<1>>, Sigmoid>,
+        Sequential<Input<8, 8, 8>, Conv2D<12, Kernel<3>, Pad<1>>, Identity, ReLU, MaxPool<2>,
+                   Conv2D<10, Kernel<3>, Pad<1>>, Identity, GELU, Conv2D<6, Kernel<3>, Pad<1>>, Identity, Sigmoid>>(5);
 }
 
 TEST_CASE("Conv2D gives the same bits on 1 and 2 threads") {

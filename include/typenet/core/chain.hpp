@@ -41,6 +41,24 @@ consteval bool fuses() {
     else return false;
 }
 
+// It may also take the next layer's backward into its own (Conv2D + ReLU: the
+// activation's gradient is formed while Conv2D copies dY for its GEMMs): the chain
+// then calls backward_fused<Next> and skips Next::backward. Only a pair that fused
+// forward can: backward reads what the fused forward stored.
+template <class B, class Next>
+consteval bool fuses_backward() {
+    if constexpr (!fuses<B, Next>()) return false;
+    else if constexpr (requires { B::template backward_fuses_with<Next>; }) return B::template backward_fuses_with<Next>;
+    else return false;
+}
+
+// Whether layer I of a list has its backward done by layer I-1's.
+template <std::size_t I, class Layers>
+consteval bool backward_done_by_previous() {
+    if constexpr (I == 0) return false;
+    else return fuses_backward<at_t<I - 1, Layers>, at_t<I, Layers>>();
+}
+
 template <class In, class List>
 struct Chain;
 
@@ -84,6 +102,33 @@ struct Chain<In, type_list<B...>> {
         return off;
     }();
     static constexpr std::size_t cache_size = cache_offsets[count];
+
+    // Backward: each layer that runs writes the gradient of its input into one of the
+    // two ping-pong buffers (gradient_slot), alternating from the top, and reads the
+    // gradient of its output where the next running layer above wrote it
+    // (gradient_source; count: the chain's own dy). A layer whose backward a fused
+    // pair took over does not run and takes no buffer.
+    static constexpr std::array<bool, count> backward_skipped = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<bool, count>{backward_done_by_previous<I, type_list<B...>>()...};
+    }(std::make_index_sequence<count>{});
+    static constexpr std::array<std::size_t, count> gradient_slot = [] {
+        std::array<std::size_t, count> slot{};
+        std::size_t next = 0;
+        for (std::size_t i = count; i-- > 0;) {
+            slot[i] = next;
+            if (!backward_skipped[i]) next ^= 1;
+        }
+        return slot;
+    }();
+    static constexpr std::array<std::size_t, count> gradient_source = [] {
+        std::array<std::size_t, count> source{};
+        std::size_t above = count;
+        for (std::size_t i = count; i-- > 0;) {
+            source[i] = above;
+            if (!backward_skipped[i]) above = i;
+        }
+        return source;
+    }();
 
     // The widest gradient that flows between two layers (the inputs of layers 1..n-1).
     static constexpr std::size_t gradient_width = std::max({std::size_t{1}, B::input_shape::size...});
@@ -231,16 +276,30 @@ private:
     static void backward_layer(const Pass& p, const float* params, const float* x, const float* y,
                                const float* dy, float* dx, float* dparams, const float* cache, float* workspace) {
         using L = at_t<I, layers>;
-        const std::size_t n = p.batch;
-        float* mutable_cache = const_cast<float*>(cache);
-        float* mutable_y = const_cast<float*>(y);
-        const float* in = I == 0 ? x : output_of(I - 1, n, mutable_y, mutable_cache);
-        const float* out = output_of(I, n, mutable_y, mutable_cache);
-        float* gradient[2] = {workspace, workspace + gradient_width * n};
-        const float* d_out = I + 1 == count ? dy : gradient[(I + 1) % 2];
-        float* d_in = I == 0 ? dx : gradient[I % 2];
-        L::backward(layer_pass<I>(p), params + param_offsets[I], in, out, d_out, d_in, dparams + param_offsets[I],
-                    cache + cache_offsets[I] * n, workspace + 2 * gradient_width * n);
+        if constexpr (backward_skipped[I]) {
+            return;  // done by the previous layer's backward_fused
+        } else {
+            const std::size_t n = p.batch;
+            float* mutable_cache = const_cast<float*>(cache);
+            float* mutable_y = const_cast<float*>(y);
+            const float* in = I == 0 ? x : output_of(I - 1, n, mutable_y, mutable_cache);
+            const float* out = output_of(I, n, mutable_y, mutable_cache);
+            float* gradient[2] = {workspace, workspace + gradient_width * n};
+            constexpr std::size_t source = gradient_source[I];
+            const float* d_out = source == count ? dy : gradient[gradient_slot[source]];
+            float* d_in = I == 0 ? dx : gradient[gradient_slot[I]];
+            float* own_workspace = workspace + 2 * gradient_width * n;
+            if constexpr (I + 1 < count && backward_skipped[I + 1]) {
+                using Next = at_t<I + 1, layers>;
+                L::template backward_fused<Next>(layer_pass<I>(p), params + param_offsets[I], in, out,
+                                                 output_of(I + 1, n, mutable_y, mutable_cache), d_out, d_in,
+                                                 dparams + param_offsets[I], cache + cache_offsets[I] * n,
+                                                 own_workspace);
+            } else {
+                L::backward(layer_pass<I>(p), params + param_offsets[I], in, out, d_out, d_in,
+                            dparams + param_offsets[I], cache + cache_offsets[I] * n, own_workspace);
+            }
+        }
     }
 
     // What layer I sees: the chain's Pass with the buffers pointer moved to its own.

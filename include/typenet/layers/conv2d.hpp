@@ -259,6 +259,49 @@ struct Conv2DLayer {
 
     static void backward(const Pass& p, const float* params, const float* x, const float*, const float* dy,
                          float* dx, float* dparams, const float*, float* workspace) {
+        run_backward<void>(p, params, x, nullptr, nullptr, dy, dx, dparams, workspace);
+    }
+
+    // Conv2D + an element-wise activation, backward in one: the activation's
+    // gradient dz = f'(z) dy is formed while dY is copied for the GEMMs anyway,
+    // instead of in a pass of its own over the whole batch. z is this layer's
+    // output (stored only when the activation needs it), y the activation's, dy the
+    // gradient of y. (The direct path reads dY in place and has no such copy.)
+    template <class Next>
+    static constexpr bool backward_fuses_with = fuses_with<Next> && !kernels::direct_conv_fits<G>;
+
+    template <class Next>
+    static void backward_fused(const Pass& p, const float* params, const float* x, const float* z, const float* y,
+                               const float* dy, float* dx, float* dparams, const float*, float* workspace) {
+        run_backward<typename Next::function>(p, params, x, z, y, dy, dx, dparams, workspace);
+    }
+
+private:
+    static constexpr bool direct = kernels::direct_conv_fits<G>;
+
+    // dY of this layer's output into dy_t [F, ld] at column offset `at`, one sample:
+    // copied, or with F the activation that followed, dz = F::backward(z, y, dy).
+    template <class F>
+    static void gradient_rows(const float* z, const float* y, const float* dy, float* dy_t, std::size_t ld,
+                              std::size_t at) {
+        for (std::size_t f = 0; f < filters; ++f) {
+            float* out = dy_t + f * ld + at;
+            const std::size_t row = f * cols;
+            if constexpr (std::is_void_v<F>) {
+                std::memcpy(out, dy + row, cols * sizeof(float));
+            } else {
+                simd::for_each_chunk(cols, [&](std::size_t j, std::size_t c) {
+                    const simd::vec zv = F::from_output ? simd::vec(0.f) : simd::load(z + row + j, c);
+                    simd::store(out + j, F::backward(zv, simd::load(y + row + j, c), simd::load(dy + row + j, c)), c);
+                });
+            }
+        }
+    }
+
+    // F: the fused activation (backward_fused), or void.
+    template <class F>
+    static void run_backward(const Pass& p, const float* params, const float* x, const float* z, const float* y,
+                             const float* dy, float* dx, float* dparams, float* workspace) {
         using kernels::Transpose;
         const std::size_t n = p.batch;
         const std::size_t groups = (n + group_samples - 1) / group_samples;
@@ -273,6 +316,7 @@ struct Conv2DLayer {
             float* col = workspace + thread * group_samples * group_floats;  // [rows, ld]: the group's columns
             float* grad = groups == 1 ? dparams : partials + g * param_count;
             if constexpr (direct) {
+                static_assert(std::is_void_v<F>, "the direct path does not fuse backward (backward_fuses_with)");
                 // Few taps: dW sample by sample from the padded input (kernels/direct_conv.hpp).
                 std::fill_n(grad, param_count, 0.f);
                 for (std::size_t k = 0; k < count; ++k) {
@@ -283,7 +327,7 @@ struct Conv2DLayer {
                         for (std::size_t f = 0; f < filters; ++f)
                             grad[weight_count + f] += ordered_sum(dy + s * output_size + f * cols, cols);
                 }
-                if (dx) input_gradient(params, dy, dx, col, cols, first, count);
+                if (dx) input_gradient(params, dy + first * output_size, output_size, cols, dx, col, cols, first, count);
                 return;
             }
             float* dy_t = col + count * column_floats;                      // [F, ld]
@@ -293,32 +337,31 @@ struct Conv2DLayer {
             for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t s = first + k;
                 kernels::pad_input<G>(x + s * G::input_size, padded + k * kernels::Padded<G>::size);
-                for (std::size_t f = 0; f < filters; ++f)
-                    std::memcpy(dy_t + f * ld + k * cols, dy + s * output_size + f * cols, cols * sizeof(float));
+                const std::size_t at = s * output_size;
+                gradient_rows<F>(z ? z + at : nullptr, y ? y + at : nullptr, dy + at, dy_t, ld, k * cols);
             }
             // dW [F, rows] = dY^T [F, ld] . col^T: one product over the group.
             kernels::gemm_panels(Transpose::No, filters, rows, ld, dy_t, ld, kernels::ConvPanelsTransposed<G>{padded}, 0.f,
                                  grad, rows);
             if constexpr (has_bias)
                 for (std::size_t f = 0; f < filters; ++f) grad[weight_count + f] = ordered_sum(dy_t + f * ld, ld);
-            if (dx) input_gradient(params, dy, dx, col, ld, first, count);
+            if (dx) input_gradient(params, dy_t, cols, ld, dx, col, ld, first, count);
         });
         if (groups > 1) add_partials(partials, groups, dparams);
     }
 
-private:
-    static constexpr bool direct = kernels::direct_conv_fits<G>;
-
     // dX for samples first .. first+count-1, per sample: dcol [rows, cols] = W^T . dY
     // (into `col`, rows ld apart: the group's columns, no longer needed), then col2im.
-    static void input_gradient(const float* params, const float* dy, float* dx, float* col, std::size_t ld,
-                               std::size_t first, std::size_t count) {
+    // Sample k's dY [F, cols] is at dy_group + k * sample_stride, rows dy_ld apart.
+    static void input_gradient(const float* params, const float* dy_group, std::size_t sample_stride,
+                               std::size_t dy_ld, float* dx, float* col, std::size_t ld, std::size_t first,
+                               std::size_t count) {
         using kernels::Transpose;
         for (std::size_t k = 0; k < count; ++k) {
             const std::size_t s = first + k;
             float* dcol = ld == cols ? col : col + k * cols;
-            kernels::gemm(Transpose::Yes, Transpose::No, rows, cols, filters, params, rows, dy + s * output_size,
-                          cols, 0.f, dcol, ld);
+            kernels::gemm(Transpose::Yes, Transpose::No, rows, cols, filters, params, rows,
+                          dy_group + k * sample_stride, dy_ld, 0.f, dcol, ld);
             kernels::col2im<G>(dcol, ld, dx + s * G::input_size);
         }
     }
