@@ -23,15 +23,14 @@
 #include <typenet/kernels/parallel.hpp>
 #include <typenet/typenet.hpp>
 
+#include "cnn_models.hpp"
+
 namespace {
 
 using namespace tn;
 
-using LeNet5 = Sequential<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>, Conv2D<16, Kernel<5>>,
-                          ReLU, MaxPool<2>, Flatten, Dense<120>, ReLU, Dense<84>, ReLU, Dense<10>>;
-using VggSmall = Sequential<Input<3, 32, 32>, Conv2D<32, Kernel<3>, Pad<1>>, ReLU, Conv2D<32, Kernel<3>, Pad<1>>, ReLU,
-                            MaxPool<2>, Conv2D<64, Kernel<3>, Pad<1>>, ReLU, Conv2D<64, Kernel<3>, Pad<1>>, ReLU,
-                            MaxPool<2>, Flatten, Dense<256>, ReLU, Dense<10>>;
+using bench::LeNet5;
+using bench::VggSmall;
 constexpr std::size_t batch = 64;
 constexpr std::size_t batches_of_data = 16;
 
@@ -40,17 +39,14 @@ void train_steps(benchmark::State& state) {
     set_threads(int(state.range(0)));
     Model<Net> model{Seed{42}};
     constexpr std::size_t width = Model<Net>::input_size;
-    Rng rng{Seed{7}};
-    std::vector<float> inputs(batches_of_data * batch * width), labels(batches_of_data * batch);
-    for (float& v : inputs) v = rng.uniform();
-    for (float& t : labels) t = float(rng.below(10));
+    const bench::RandomBatches data(batches_of_data, batch, width);
     SGD sgd{{.lr = 0.01f}};
     const SoftmaxCrossEntropy loss;
     std::size_t next = 0;
     auto step = [&] {
         const std::size_t b = next++ % batches_of_data;
-        std::copy_n(inputs.data() + b * batch * width, batch * width, model.input(batch));
-        return model.train_step(batch, labels.data() + b * batch, loss, sgd);
+        std::copy_n(data.input(b), batch * width, model.input(batch));
+        return model.train_step(batch, data.label(b), loss, sgd);
     };
     for (int i = 0; i < 20; ++i) step();  // warm-up: arenas sized, caches and thread team warm
     float last_loss = 0;
