@@ -42,12 +42,6 @@ struct DirectBlocks {
     // Taps evened out over the blocks (25 taps in 7 blocks of 4, not 6 of 4 and one of 1).
     static constexpr std::size_t tap_blocks = detail::ceil_div(G::rows, std::max<std::size_t>(1, accumulators / FB));
     static constexpr std::size_t TB = detail::ceil_div(G::rows, tap_blocks);
-    // Where tap (c, i, j) starts in the padded input.
-    static constexpr std::size_t tap_offset(std::size_t tap) {
-        const std::size_t c = tap / (G::kernel_h * G::kernel_w), i = tap / G::kernel_w % G::kernel_h,
-                          j = tap % G::kernel_w;
-        return (c * Padded<G>::h + i) * Padded<G>::w + j;
-    }
 };
 
 // z [F, OH*OW] from the padded input; epilogue(f, j0, &z[f][j0], n) on each finished
@@ -74,7 +68,7 @@ void direct_conv_forward(const float* xp, const float* w, float* z, const Epilog
                     detail::unrolled<RB>([&](auto r) { detail::unrolled<VB>([&](auto v) { acc[f][r][v] = vec(0.f); }); });
                 });
                 for (std::size_t tap = 0; tap < G::rows; ++tap) {
-                    const float* x_tap = xp + B::tap_offset(tap) + ox0;
+                    const float* x_tap = xp + tap_offsets<G>[tap] + ox0;
                     vec xv[RB][VB];
                     detail::unrolled<RB>([&](auto r) {
                         detail::unrolled<VB>([&](auto v) {
@@ -120,7 +114,7 @@ void direct_conv_weight_gradient(const float* xp, const float* dy, float* dw) {
         for (std::size_t t0 = 0; t0 < G::rows; t0 += TB) {
             // Taps past the last repeat its work and are never stored (filters likewise).
             std::size_t offset[TB];
-            detail::unrolled<TB>([&](auto t) { offset[t] = B::tap_offset(std::min<std::size_t>(t0 + t, G::rows - 1)); });
+            detail::unrolled<TB>([&](auto t) { offset[t] = tap_offsets<G>[std::min<std::size_t>(t0 + t, G::rows - 1)]; });
             vec acc[FB][TB];
             detail::unrolled<FB>([&](auto f) { detail::unrolled<TB>([&](auto t) { acc[f][t] = vec(0.f); }); });
             for (std::size_t oy = 0; oy < G::out_h; ++oy)

@@ -5,14 +5,15 @@
 // kernel's tap (i, j) of channel c sees there (0 where it falls on padding):
 //     col[(c*kh + i)*kw + j][oy*OW + ox] = x[c][oy*sh - ph + i*dh][ox*sw - pw + j*dw]
 // Then y [F, OH*OW] = W [F, C*kh*kw] . col, which is PyTorch's weight layout and the
-// output's NCHW layout, with no transposition anywhere. Rows are written with a
-// leading dimension `ld` >= OH*OW, so that the columns of a whole batch can sit side
-// by side ([K, batch*OH*OW]) and one GEMM sums the weight gradient over the batch.
+// output's NCHW layout, with no transposition anywhere. im2col writes col whole
+// (rows `ld` >= OH*OW apart): the reference the panel writers are tested against.
 //
-// The forward pass does not store col at all: ConvPanels hands the GEMM its
-// micro-panels one at a time (gemm_panels), copied from a padded copy of the input
-// straight into L1 just before the micro-kernels read them, so the 9x larger
-// column matrix of a 3x3 convolution never goes through memory.
+// Conv2D never stores col: ConvPanels (forward, B = col) and ConvPanelsTransposed
+// (weight gradient, B = col^T) hand the GEMM its micro-panels one at a time
+// (gemm_panels), copied from padded inputs straight into L1 just before the
+// micro-kernels read them, so the 9x larger column matrix of a 3x3 convolution
+// never goes through memory. tap_offsets<G> says where each row of col starts in a
+// padded input; the direct convolution reads its taps the same way.
 //
 // col2im is its adjoint: it adds every column entry back onto the input position it
 // came from (dx = col2im(W^T . dy)), in a fixed order, so it is deterministic.
