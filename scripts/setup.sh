@@ -2,7 +2,8 @@
 # Installs what typenet needs on Debian 12 and fetches the course's data.
 # Idempotent: installs only missing packages, fetches only missing data.
 #   scripts/setup.sh            build tools, libraries, data
-#   scripts/setup.sh --bench    also what the benchmarks need (OpenBLAS, Google Benchmark, PyTorch)
+#   scripts/setup.sh --bench    also what the benchmarks need (OpenBLAS, Google Benchmark, PyTorch,
+#                               dlib for bench/compile_time.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ packages=(
 # (NodeSource's nodejs) bundle their own npm: only without any npm is Debian's installed.
 command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(libbenchmark-dev libopenblas-dev python3-torch libopenblas0-openmp)
+    packages+=(libbenchmark-dev libopenblas-dev python3-torch libopenblas0-openmp libdlib-dev)
 fi
 
 missing=()

@@ -2,6 +2,8 @@
 // non-template code, compiled once instead of in every program that uses it.
 // CMake defines TYPENET_PRECOMPILED and TYPENET_PRECOMPILED_SOURCE for this file,
 // so the headers below define their bodies here, with external linkage.
+#include "typenet/core/non_finite.hpp"
+#include "typenet/core/summary.hpp"
 #include "typenet/data/emoji.hpp"
 #include "typenet/data/image_folder.hpp"
 #include "typenet/data/tables.hpp"
@@ -13,15 +15,22 @@
 #include "typenet/image/text.hpp"
 #include "typenet/io/csv.hpp"
 #include "typenet/io/onnx.hpp"
+#include "typenet/kernels/finite.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/plot/axes.hpp"
 #include "typenet/plot/confusion_matrix.hpp"
 #include "typenet/plot/contour.hpp"
 #include "typenet/plot/decision_map.hpp"
+#include "typenet/plot/history.hpp"
 #include "typenet/plot/line_chart.hpp"
 #include "typenet/plot/palette.hpp"
 #include "typenet/plot/svg.hpp"
 #include "typenet/plot/ticks.hpp"
+#include "typenet/train/callbacks.hpp"
+#include "typenet/train/checkpoint.hpp"
+#include "typenet/train/fit.hpp"
+#include "typenet/train/history.hpp"
+#include "typenet/train/transfer.hpp"
 
 namespace tn::kernels::detail {
 // Every GEMM call reaches the kernel through this one instantiation (EpilogueRef

@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <iomanip>
-#include <iostream>
+#include <cstdio>
+#include <iosfwd>
 #include <optional>
 #include <span>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,20 +20,15 @@
 #include "typenet/core/frozen_parameters.hpp"
 #include "typenet/core/input.hpp"
 #include "typenet/core/layer.hpp"
+#include "typenet/core/named_tensor.hpp"
+#include "typenet/core/non_finite.hpp"
 #include "typenet/core/numeric_error.hpp"
 #include "typenet/core/rng.hpp"
+#include "typenet/core/summary.hpp"
+#include "typenet/kernels/finite.hpp"
 #include "typenet/regularize/penalty.hpp"
 
 namespace tn {
-
-// A parameter tensor seen by name, as checkpoints and lessons see it. A buffer
-// (named_buffers()) has no gradients: that span is empty.
-struct NamedTensor {
-    std::string name;
-    std::vector<std::size_t> shape;
-    std::span<float> values;
-    std::span<float> gradients;
-};
 
 // What one training step reports.
 struct StepResult {
@@ -274,7 +268,8 @@ public:
     // One step of training on the batch already in input(): forward, fused loss and
     // gradient, backward, weight penalties, update. The loss reported includes the
     // penalties. Stops with a NumericError naming the step and the layer where a NaN
-    // or infinity first shows.
+    // or infinity first shows: in the loss, or in the parameters after the update
+    // (then the model's weights are already broken, and the message says so).
     template <class Loss, class Optimizer>
     StepResult train_step(std::size_t batch, const float* targets, const Loss& loss, Optimizer& optimizer) {
         return train_step(batch, targets, loss, optimizer, [](std::span<float>) {});
@@ -289,17 +284,19 @@ public:
         StepResult r;
         if constexpr (valid) {
             r.loss = Loss::template compute<output_shape>(y(), targets, d_output(), batch);
-            if (!std::isfinite(r.loss)) throw NumericError(locate_non_finite(r.loss));
+            if (!std::isfinite(r.loss)) throw NumericError(describe_non_finite_loss(r.loss));
             if constexpr (Loss::template predictions<output_shape> > 0)
                 r.correct = Loss::template correct<output_shape>(y(), targets, batch);
             backward(d_output());
             r.loss += add_penalty();
-            if (!std::isfinite(r.loss)) throw NumericError(locate_non_finite(r.loss));
+            if (!std::isfinite(r.loss)) throw NumericError(describe_non_finite_loss(r.loss));
             const bool any_frozen = !frozen_.empty();
             if (any_frozen) frozen_.hold(parameters(), gradients());
             before_update(gradients());
             optimizer.step(parameters(), gradients());
             if (any_frozen) frozen_.restore(parameters());
+            if (!kernels::all_finite(params_.data(), param_count))
+                throw NumericError(detail::describe_non_finite_update(steps_ + 1, named_parameters()));
         }
         ++steps_;
         return r;
@@ -317,32 +314,15 @@ public:
         return {out.begin(), out.end()};
     }
 
-    // Keras-style table: layer, output shape, parameter count.
-    void summary(std::ostream& os = std::cout) const {
+    // Keras-style table: layer, output shape, parameter count (core/summary.hpp).
+    std::string summary_table() const {
         std::vector<SummaryRow> rows;
         if constexpr (valid) RootedNet::summarize_children(rows, 0);
-        std::size_t name_w = 5, shape_w = 12;
-        for (const auto& r : rows) {
-            name_w = std::max(name_w, r.name.size() + 2 * r.depth + 14);
-            shape_w = std::max(shape_w, r.output_shape.size());
-        }
-        const std::string rule(name_w + shape_w + 16, '-');
-        os << rule << '\n'
-           << std::left << std::setw(int(name_w)) << "Layer" << "  " << std::setw(int(shape_w)) << "Output shape"
-           << "  " << std::right << std::setw(12) << "Params" << '\n'
-           << rule << '\n';
-        std::vector<std::size_t> index(1, 0);
-        for (const auto& r : rows) {
-            index.resize(std::size_t(r.depth) + 1, 0);
-            std::string label = std::string(2 * std::size_t(r.depth), ' ') + r.name;
-            os << std::left << std::setw(int(name_w)) << label << "  " << std::setw(int(shape_w)) << r.output_shape
-               << "  " << std::right << std::setw(12) << with_commas(r.params) << '\n';
-        }
-        os << rule << '\n'
-           << "Input: " << shape_string<input_shape>() << "   Total params: " << with_commas(param_count) << " ("
-           << with_commas(param_count * sizeof(float)) << " bytes)\n"
-           << rule << '\n';
+        return detail::summary_table(rows, shape_string<input_shape>(), param_count);
     }
+    // Prints it to standard output, or to `os`.
+    void summary() const { std::fputs(summary_table().c_str(), stdout); }
+    void summary(std::ostream& os) const { os << summary_table(); }
 
 private:
     static constexpr std::size_t per_sample_floats =
@@ -353,16 +333,6 @@ private:
     float* d_output() const { return y() + output_size * capacity_; }
     float* cache() const { return d_output() + output_size * capacity_; }
     float* workspace() const { return cache() + RootedNet::cache_size * capacity_; }
-
-    static std::string with_commas(std::size_t v) {
-        const std::string digits = std::to_string(v);
-        std::string s;
-        for (std::size_t i = 0; i < digits.size(); ++i) {
-            if (i && (digits.size() - i) % 3 == 0) s.push_back(',');
-            s.push_back(digits[i]);
-        }
-        return s;
-    }
 
     std::size_t offset_of(const NamedTensor& t) const { return std::size_t(t.values.data() - params_.data()); }
 
@@ -390,62 +360,14 @@ private:
         return n;
     }
 
-    static bool all_finite(const float* p, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i)
-            if (!std::isfinite(p[i])) return false;
-        return true;
-    }
-
-    // Walks the last forward in order and names the first place that is not finite.
-    std::string locate_non_finite(float loss) {
-        std::ostringstream msg;
-        msg << "training stopped at step " << steps_ + 1 << ": the loss is " << loss << ". ";
-        if (!all_finite(x(), input_size * batch_)) {
-            msg << "The input batch itself contains a NaN or infinity: check the data.";
-            return msg.str();
-        }
-        bool found = false;
-        RootedNet::for_each_output(batch_, y(), cache(), [&](std::size_t i, const std::string& name, const float* p,
-                                                       std::size_t n) {
-            if (found || all_finite(p, n)) return;
-            found = true;
-            msg << "The first non-finite value is in the output of layers." << i << " (" << name << ")";
-            std::string bad_param;
-            RootedNet::for_each_param(
-                [&](const std::string& pname, std::size_t off, const std::vector<std::size_t>& shape) {
-                    std::size_t count = 1;
-                    for (auto d : shape) count *= d;
-                    if (bad_param.empty() && pname.rfind("layers." + std::to_string(i) + ".", 0) == 0 &&
-                        !all_finite(params_.data() + off, count))
-                        bad_param = pname;
-                });
-            if (!bad_param.empty())
-                msg << "; its parameter " << bad_param
-                    << " is already non-finite, so an earlier update diverged: lower the learning rate or clip"
-                       " gradients";
-            msg << '.';
+    // What the last forward saw, for core/non_finite.hpp to find the first bad place.
+    std::string describe_non_finite_loss(float loss) {
+        std::vector<LayerOutput> outputs;
+        for_each_layer_output([&](std::size_t i, const std::string& name, std::span<const float> values) {
+            outputs.push_back({i, name, values});
         });
-        if (!found) {
-            // The loss overflowed on finite outputs (MSE squares them): either the
-            // outputs grew huge, which is divergence, or the targets are huge.
-            float largest = 0;
-            std::string where;
-            RootedNet::for_each_output(batch_, y(), cache(), [&](std::size_t i, const std::string& name,
-                                                                 const float* p, std::size_t n) {
-                for (std::size_t k = 0; k < n; ++k)
-                    if (std::abs(p[k]) > largest) {
-                        largest = std::abs(p[k]);
-                        where = "layers." + std::to_string(i) + " (" + name + ")";
-                    }
-            });
-            msg << "Every layer's output is finite, so the loss overflowed on them; the largest output, "
-                << largest << ", is in " << where;
-            if (largest > 1e6f)
-                msg << ": training diverged, lower the learning rate or clip gradients.";
-            else
-                msg << ": check the targets.";
-        }
-        return msg.str();
+        return detail::describe_non_finite_loss(steps_ + 1, loss, {x(), input_size * batch_}, input_size, outputs,
+                                                named_parameters());
     }
 
     AlignedBuffer params_, grads_, buffers_, activations_;

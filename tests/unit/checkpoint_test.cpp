@@ -13,6 +13,7 @@
 #include <typenet/core/sequential.hpp>
 #include <typenet/layers/activations.hpp>
 #include <typenet/layers/batch_norm.hpp>
+#include <typenet/io/safetensors.hpp>
 #include <typenet/layers/dense.hpp>
 #include <typenet/losses/mse.hpp>
 #include <typenet/optim/adagrad.hpp>

@@ -4,6 +4,7 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -62,18 +63,18 @@ struct shape_from_array<Array, std::index_sequence<I...>> {
 };
 
 // "[1, 28, 28]": how summary() and error messages print a shape.
+inline std::string shape_string(std::span<const std::size_t> dims) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(dims[i]);
+    }
+    return s + "]";
+}
 template <ShapeLike S>
 std::string shape_string() {
-    if constexpr (!S::valid) {
-        return "<invalid>";
-    } else {
-        std::string s = "[";
-        for (std::size_t i = 0; i < S::rank; ++i) {
-            if (i) s += ", ";
-            s += std::to_string(S::dims[i]);
-        }
-        return s + "]";
-    }
+    if constexpr (!S::valid) return "<invalid>";
+    else return shape_string(std::span<const std::size_t>(S::dims.data(), S::rank));
 }
 
 }  // namespace tn

@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "typenet/config.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/model.hpp"
 #include "typenet/train/history.hpp"
@@ -45,8 +46,8 @@
 namespace tn {
 
 namespace detail {
-template <class Net, class Loss, class Optimizer, class... Callbacks>
 class FitLoop;
+class Trainee;
 }  // namespace detail
 
 // What a callback sees of a run in progress. fit() owns it; callbacks get it by reference.
@@ -77,8 +78,8 @@ public:
 
     // The optimizer's rate. A schedule in the options overrides what a callback sets
     // at its next update (each epoch or each step).
-    float learning_rate() const { return get_rate_(optimizer_); }
-    void set_learning_rate(float lr) { set_rate_(optimizer_, lr); }
+    TYPENET_INLINE float learning_rate() const;
+    TYPENET_INLINE void set_learning_rate(float lr);
 
     // Ends training: after this batch when called in on_batch_end, else after this epoch.
     void stop(std::string reason = {}) {
@@ -94,46 +95,16 @@ public:
     // Where the run stands, to save with the model and the optimizer's state and
     // resume from later (FitOptions::resume_from). Defined at epoch boundaries only:
     // on_train_begin, on_epoch_begin, on_epoch_end and on_train_end after whole epochs.
-    TrainingPosition position() const {
-        if (!at_boundary_)
-            throw std::logic_error("FitState::position: epoch " + std::to_string(epoch) +
-                                   (partial_epoch_ ? " was cut short by a stop, so training is not at an epoch "
-                                                     "boundary"
-                                                   : " is under way; a position is taken at an epoch boundary "
-                                                     "(on_epoch_begin, on_epoch_end)"));
-        TrainingPosition p;
-        p.epoch = completed_epochs_;
-        p.step = step;
-        p.rng = rng_->state();
-        p.learning_rate = learning_rate();
-        p.schedule_step = schedule_step_;
-        if (plateau_) {
-            p.plateau_best = plateau_->best;
-            p.plateau_bad_epochs = plateau_->bad_epochs;
-        }
-        return p;
-    }
+    TYPENET_INLINE TrainingPosition position() const;
 
 private:
-    template <class Net, class Loss, class Optimizer, class... Callbacks>
     friend class detail::FitLoop;
 
-    template <class Optimizer>
-    FitState(History& history, std::span<float> parameters, std::span<float> buffers, Optimizer& optimizer, Rng& rng)
-        : history_(&history),
-          parameters_(parameters),
-          buffers_(buffers),
-          optimizer_(&optimizer),
-          get_rate_([](const void* o) { return static_cast<const Optimizer*>(o)->learning_rate(); }),
-          set_rate_([](void* o, float lr) { static_cast<Optimizer*>(o)->set_learning_rate(lr); }),
-          rng_(&rng) {}
+    TYPENET_INLINE FitState(History& history, detail::Trainee& trainee);
 
     History* history_;
     std::span<float> parameters_, buffers_;
-    void* optimizer_;
-    float (*get_rate_)(const void*);
-    void (*set_rate_)(void*, float);
-    Rng* rng_;
+    detail::Trainee* trainee_;
     const schedule::ReduceOnPlateau* plateau_ = nullptr;
     std::uint64_t schedule_step_ = 0;
     std::uint64_t completed_epochs_ = 0;
@@ -175,6 +146,28 @@ constexpr bool check_callback() {
                   "fit: every argument after the options is a callback, with at least one of on_train_begin, "
                   "on_epoch_begin, on_batch_end, on_epoch_end, on_train_end taking (tn::FitState&)");
     return true;
+}
+
+// A callback with its type erased: fit() makes one per callback, and the loop
+// (compiled once, train/fit.ipp) calls the hooks it has; a hook it lacks is null.
+struct CallbackRef {
+    void* self = nullptr;
+    void (*train_begin)(void*, FitState&) = nullptr;
+    void (*epoch_begin)(void*, FitState&) = nullptr;
+    void (*batch_end)(void*, FitState&) = nullptr;
+    void (*epoch_end)(void*, FitState&) = nullptr;
+    void (*train_end)(void*, FitState&) = nullptr;
+};
+
+template <class C>
+CallbackRef callback_ref(C& callback) {
+    CallbackRef r{.self = &callback};
+    if constexpr (HasTrainBegin<C>) r.train_begin = [](void* c, FitState& s) { static_cast<C*>(c)->on_train_begin(s); };
+    if constexpr (HasEpochBegin<C>) r.epoch_begin = [](void* c, FitState& s) { static_cast<C*>(c)->on_epoch_begin(s); };
+    if constexpr (HasBatchEnd<C>) r.batch_end = [](void* c, FitState& s) { static_cast<C*>(c)->on_batch_end(s); };
+    if constexpr (HasEpochEnd<C>) r.epoch_end = [](void* c, FitState& s) { static_cast<C*>(c)->on_epoch_end(s); };
+    if constexpr (HasTrainEnd<C>) r.train_end = [](void* c, FitState& s) { static_cast<C*>(c)->on_train_end(s); };
+    return r;
 }
 
 // The metric a callback watches, checked once before training: a known name, and a
@@ -323,3 +316,7 @@ struct CheckpointEvery {
 };
 
 }  // namespace tn
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/train/callbacks.ipp"
+#endif

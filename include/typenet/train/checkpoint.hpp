@@ -29,21 +29,22 @@
 // I64 better than U64); counts stay far below 2^63 anyway.
 //
 // Both files are written atomically: a crash mid-save leaves the previous checkpoint.
+//
+// Only the choice of tensors depends on the network's type; reading and writing the
+// files (and the JSON parser they need) is compiled once, in typenet::precompiled
+// (checkpoint.ipp), so a program that saves a model does not compile a JSON parser.
 #pragma once
-#include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <set>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "typenet/io/safetensors.hpp"
+#include "typenet/config.hpp"
 #include "typenet/model.hpp"
 #include "typenet/train/position.hpp"
 
@@ -54,8 +55,13 @@ struct CheckpointError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+struct SaveOptions {
+    // save_model refuses weights with a NaN or an infinity (a diverged run), naming
+    // the tensor; set this to save them anyway, e.g. to inspect them.
+    bool allow_non_finite = false;
+};
+
 namespace detail {
-namespace st = io::safetensors;
 
 struct CheckpointTensor {
     std::string name;
@@ -68,91 +74,24 @@ template <class Net>
 std::vector<CheckpointTensor> model_tensors(Model<Net>& model) {
     std::vector<CheckpointTensor> out;
     for (auto& p : model.named_parameters()) out.push_back({p.name, p.shape, p.values});
-    if constexpr (requires { model.named_buffers(); })
-        for (auto& b : model.named_buffers()) out.push_back({b.name, b.shape, b.values});
+    for (auto& b : model.named_buffers()) out.push_back({b.name, b.shape, b.values});
     return out;
 }
 
-// Checks a tensor read from `source` against what the loader expects of it.
-inline void expect_tensor(const st::Tensor& t, st::Dtype dtype, const std::vector<std::size_t>& shape,
-                          const std::string& source, std::string_view expecter) {
-    if (t.dtype != dtype)
-        throw CheckpointError(source + ": " + t.name + ": checkpoint has dtype " + std::string(st::name_of(t.dtype)) +
-                              ", " + std::string(expecter) + " expects " + std::string(st::name_of(dtype)));
-    if (t.shape != shape)
-        throw CheckpointError(source + ": " + t.name + ": checkpoint has shape " + st::shape_string(t.shape) + ", " +
-                              std::string(expecter) + " expects " + st::shape_string(shape));
-}
+// An optimizer as its training-state file sees it, with its type erased.
+struct OptimizerSlots {
+    std::string name;  // "Adam": the file records whose state it is
+    void* self = nullptr;
+    float (*learning_rate)(const void*) = nullptr;
+    void (*set_learning_rate)(void*, float) = nullptr;
+    // Null for an optimizer without per-parameter state (SGD).
+    std::uint64_t* steps = nullptr;
+    // Clears the state and sizes every slot for n parameters (none when n is 0).
+    void (*reset)(void*, std::size_t n) = nullptr;
+    // The slots by name (PyTorch's: exp_avg, ...), as they are now.
+    void (*slots)(void*, std::vector<std::pair<std::string, std::span<float>>>&) = nullptr;
+};
 
-// "missing a, b; unexpected c" for the names on each side that the other lacks;
-// `tolerated` names may be in the file without being expected.
-inline void expect_same_names(const std::vector<std::string>& expected, const st::File& file,
-                              const std::string& what, const std::set<std::string>& tolerated = {}) {
-    const std::set<std::string> wanted(expected.begin(), expected.end());
-    std::string missing, unexpected;
-    for (const auto& name : expected)
-        if (!file.find(name)) missing += (missing.empty() ? "" : ", ") + name;
-    for (const auto& t : file.tensors)
-        if (!wanted.contains(t.name) && !tolerated.contains(t.name))
-            unexpected += (unexpected.empty() ? "" : ", ") + t.name;
-    if (missing.empty() && unexpected.empty()) return;
-    std::string msg = file.source + ": does not match " + what + ":";
-    if (!missing.empty()) msg += " missing " + missing + (unexpected.empty() ? "" : ";");
-    if (!unexpected.empty()) msg += " unexpected " + unexpected;
-    throw CheckpointError(msg);
-}
-
-inline void copy_floats(const st::Tensor& t, std::span<float> to) {
-    if (!to.empty()) std::memcpy(to.data(), t.bytes.data(), to.size_bytes());
-}
-
-template <class T>
-T scalar(const st::File& file, const std::string& name, st::Dtype dtype) {
-    const st::Tensor& t = file.at(name);
-    expect_tensor(t, dtype, {}, file.source, "typenet");
-    T v;
-    std::memcpy(&v, t.bytes.data(), sizeof v);
-    return v;
-}
-}  // namespace detail
-
-// --- The model ---------------------------------------------------------------------
-
-template <class Net>
-void save_model(const std::filesystem::path& path, Model<Net>& model) {
-    std::vector<io::safetensors::TensorView> views;
-    for (const auto& t : detail::model_tensors(model))
-        views.push_back(io::safetensors::view(t.name, t.shape, std::span<const float>(t.values)));
-    io::safetensors::write(path, views, {{"format", "pt"}});
-}
-
-// Throws io::FormatError for a file that is not valid safetensors, CheckpointError
-// (naming the tensor) for one that does not fit this model; either way the model
-// is unchanged.
-template <class Net>
-void load_model(const std::filesystem::path& path, Model<Net>& model) {
-    const auto file = io::safetensors::read(path);
-    if (const auto kind = file.metadata.find("typenet.kind");
-        kind != file.metadata.end() && kind->second == "training_state")
-        throw CheckpointError(file.source + ": is a training state, not a model; it goes to load_training_state");
-    const auto expected = detail::model_tensors(model);
-    std::vector<std::string> names;
-    std::set<std::string> tolerated;
-    for (const auto& e : expected) {
-        names.push_back(e.name);
-        if (const auto* t = file.find(e.name))
-            detail::expect_tensor(*t, io::safetensors::Dtype::F32, e.shape, file.source, "model");
-        // PyTorch's BatchNorm also saves a step counter typenet's does not keep.
-        if (const std::string_view suffix = ".running_mean"; e.name.ends_with(suffix))
-            tolerated.insert(e.name.substr(0, e.name.size() - suffix.size()) + ".num_batches_tracked");
-    }
-    detail::expect_same_names(names, file, "the model", tolerated);
-    for (const auto& e : expected) detail::copy_floats(file.at(e.name), e.values);
-}
-
-// --- Optimizer state and training position ------------------------------------------
-
-namespace detail {
 template <class Optimizer>
 concept StatefulOptimizer = requires(Optimizer& o) {
     o.state.steps;
@@ -160,45 +99,66 @@ concept StatefulOptimizer = requires(Optimizer& o) {
     o.for_each_state([](std::string_view, std::span<float>) {});
 };
 
-inline std::int64_t as_i64(std::uint64_t v) { return std::bit_cast<std::int64_t>(v); }
-inline std::uint64_t as_u64(std::int64_t v) { return std::bit_cast<std::uint64_t>(v); }
+template <class Optimizer>
+OptimizerSlots optimizer_slots(Optimizer& optimizer) {
+    OptimizerSlots s{.name = optimizer.name(), .self = &optimizer};
+    s.learning_rate = [](const void* o) { return static_cast<const Optimizer*>(o)->learning_rate(); };
+    s.set_learning_rate = [](void* o, float lr) { static_cast<Optimizer*>(o)->set_learning_rate(lr); };
+    if constexpr (StatefulOptimizer<Optimizer>) {
+        s.steps = &optimizer.state.steps;
+        s.reset = [](void* o, std::size_t n) {
+            auto& opt = *static_cast<Optimizer*>(o);
+            opt.state = {};
+            if (n > 0) opt.state.ensure(n);
+        };
+        s.slots = [](void* o, std::vector<std::pair<std::string, std::span<float>>>& out) {
+            out.clear();
+            static_cast<Optimizer*>(o)->for_each_state(
+                [&](std::string_view name, std::span<float> values) { out.emplace_back(std::string(name), values); });
+        };
+    }
+    return s;
+}
+
+// The file work behind the templates below (checkpoint.ipp).
+TYPENET_INLINE void save_model_tensors(const std::filesystem::path& path, const std::vector<CheckpointTensor>& tensors,
+                                       const SaveOptions& options);
+TYPENET_INLINE void load_model_tensors(const std::filesystem::path& path, const std::vector<CheckpointTensor>& tensors);
+TYPENET_INLINE void save_optimizer_state(const std::filesystem::path& path, const OptimizerSlots& optimizer,
+                                         const TrainingPosition& position);
+TYPENET_INLINE TrainingPosition load_optimizer_state(const std::filesystem::path& path, OptimizerSlots& optimizer,
+                                                     std::size_t parameter_count);
+// Both files of a checkpoint, each read and checked in full before either the model
+// or the optimizer changes: a bad state file leaves the model as it was. With
+// `epoch`, the state must be the position after that epoch (its file's name says so).
+TYPENET_INLINE TrainingPosition load_model_and_state(const std::filesystem::path& model_path,
+                                                     const std::vector<CheckpointTensor>& tensors,
+                                                     const std::filesystem::path& state_path,
+                                                     OptimizerSlots& optimizer, std::size_t parameter_count,
+                                                     std::optional<std::uint64_t> epoch = std::nullopt);
+
 }  // namespace detail
+
+// --- The model ---------------------------------------------------------------------
+
+template <class Net>
+void save_model(const std::filesystem::path& path, Model<Net>& model, const SaveOptions& options = {}) {
+    detail::save_model_tensors(path, detail::model_tensors(model), options);
+}
+
+// Throws io::FormatError for a file that is not valid safetensors, CheckpointError
+// (naming the tensor) for one that does not fit this model; either way the model
+// is unchanged.
+template <class Net>
+void load_model(const std::filesystem::path& path, Model<Net>& model) {
+    detail::load_model_tensors(path, detail::model_tensors(model));
+}
+
+// --- Optimizer state and training position ------------------------------------------
 
 template <class Optimizer>
 void save_training_state(const std::filesystem::path& path, Optimizer& optimizer, const TrainingPosition& position) {
-    namespace st = io::safetensors;
-    // Scalars live here until write() has copied them out.
-    const std::int64_t counters[] = {detail::as_i64(position.epoch), detail::as_i64(position.step),
-                                     detail::as_i64(position.schedule_step),
-                                     detail::as_i64(position.plateau_bad_epochs)};
-    const float rates[] = {position.learning_rate, position.plateau_best, optimizer.learning_rate(),
-                           position.rng.spare};
-    std::int64_t words[4];
-    for (std::size_t i = 0; i < 4; ++i) words[i] = detail::as_i64(position.rng.words[i]);
-    const std::uint8_t has_spare = position.rng.has_spare ? 1 : 0;
-    std::int64_t steps = 0;
-
-    auto one = [](const auto& value) { return std::span(&value, 1); };
-    std::vector<st::TensorView> views{
-        st::view("position.epoch", {}, one(counters[0])),
-        st::view("position.step", {}, one(counters[1])),
-        st::view("position.schedule_step", {}, one(counters[2])),
-        st::view("position.plateau_bad_epochs", {}, one(counters[3])),
-        st::view("position.learning_rate", {}, one(rates[0])),
-        st::view("position.plateau_best", {}, one(rates[1])),
-        st::view("optimizer.learning_rate", {}, one(rates[2])),
-        st::view("position.rng.spare", {}, one(rates[3])),
-        st::view("position.rng.words", {4}, std::span<const std::int64_t>(words)),
-        {"position.rng.has_spare", st::Dtype::BOOL, {}, std::as_bytes(std::span(&has_spare, 1))},
-    };
-    if constexpr (detail::StatefulOptimizer<Optimizer>) {
-        steps = detail::as_i64(optimizer.state.steps);
-        views.push_back(st::view("optimizer.steps", {}, one(steps)));
-        optimizer.for_each_state([&](std::string_view name, std::span<float> values) {
-            views.push_back(st::view(st::detail::join("optimizer.", name), {values.size()}, std::span<const float>(values)));
-        });
-    }
-    io::safetensors::write(path, views, {{"typenet.kind", "training_state"}, {"optimizer", optimizer.name()}});
+    detail::save_optimizer_state(path, detail::optimizer_slots(optimizer), position);
 }
 
 // Restores the optimizer (its per-parameter state, step count and learning rate)
@@ -210,70 +170,12 @@ void save_training_state(const std::filesystem::path& path, Optimizer& optimizer
 template <class Optimizer>
 TrainingPosition load_training_state(const std::filesystem::path& path, Optimizer& optimizer,
                                      std::size_t parameter_count) {
-    namespace st = io::safetensors;
-    using detail::scalar;
-    const auto file = st::read(path);
-    const auto kind = file.metadata.find("typenet.kind");
-    if (kind == file.metadata.end() || kind->second != "training_state")
-        throw CheckpointError(file.source + ": not a typenet training state (its metadata has no "
-                              "\"typenet.kind\": \"training_state\"); a model file goes to load_model");
-    const auto saved_by = file.metadata.find("optimizer");
-    const std::string saved_name = saved_by == file.metadata.end() ? "an unnamed optimizer" : saved_by->second;
-    if (saved_name != optimizer.name())
-        throw CheckpointError(file.source + ": the state is " + saved_name + "'s, but the optimizer is " +
-                              optimizer.name());
-
-    std::vector<std::string> names{"position.epoch",         "position.step",         "position.schedule_step",
-                                   "position.plateau_bad_epochs", "position.learning_rate", "position.plateau_best",
-                                   "optimizer.learning_rate", "position.rng.spare",    "position.rng.words",
-                                   "position.rng.has_spare"};
-    std::size_t slot_size = 0;
-    if constexpr (detail::StatefulOptimizer<Optimizer>) {
-        names.push_back("optimizer.steps");
-        // The slots are empty until the first step, and then the model's size.
-        bool first = true;
-        optimizer.for_each_state([&](std::string_view name, std::span<float>) {
-            const std::string full = st::detail::join("optimizer.", name);
-            names.push_back(full);
-            const st::Tensor* t = file.find(full);
-            if (!t) return;  // reported with the other missing names
-            std::size_t want = parameter_count;
-            if (!first) want = slot_size;
-            else if (t->shape == std::vector<std::size_t>{0}) want = 0;
-            detail::expect_tensor(*t, st::Dtype::F32, {want}, file.source, "the optimizer");
-            slot_size = want;
-            first = false;
-        });
-    }
-    detail::expect_same_names(names, file, optimizer.name() + "'s training state");
-
-    TrainingPosition at;
-    at.epoch = detail::as_u64(scalar<std::int64_t>(file, "position.epoch", st::Dtype::I64));
-    at.step = detail::as_u64(scalar<std::int64_t>(file, "position.step", st::Dtype::I64));
-    at.schedule_step = detail::as_u64(scalar<std::int64_t>(file, "position.schedule_step", st::Dtype::I64));
-    at.plateau_bad_epochs = detail::as_u64(scalar<std::int64_t>(file, "position.plateau_bad_epochs", st::Dtype::I64));
-    at.learning_rate = scalar<float>(file, "position.learning_rate", st::Dtype::F32);
-    at.plateau_best = scalar<float>(file, "position.plateau_best", st::Dtype::F32);
-    at.rng.spare = scalar<float>(file, "position.rng.spare", st::Dtype::F32);
-    at.rng.has_spare = scalar<std::uint8_t>(file, "position.rng.has_spare", st::Dtype::BOOL) != 0;
-    const st::Tensor& words = file.at("position.rng.words");
-    detail::expect_tensor(words, st::Dtype::I64, {4}, file.source, "typenet");
-    const auto values = words.to_int64s();
-    for (std::size_t i = 0; i < 4; ++i) at.rng.words[i] = detail::as_u64(values[i]);
-    const float learning_rate = scalar<float>(file, "optimizer.learning_rate", st::Dtype::F32);
-
-    // Everything is checked: now change the optimizer.
-    if constexpr (detail::StatefulOptimizer<Optimizer>) {
-        const auto steps = detail::as_u64(scalar<std::int64_t>(file, "optimizer.steps", st::Dtype::I64));
-        optimizer.state = {};
-        if (slot_size > 0) optimizer.state.ensure(slot_size);
-        optimizer.state.steps = steps;
-        optimizer.for_each_state([&](std::string_view name, std::span<float> values_to) {
-            detail::copy_floats(file.at(st::detail::join("optimizer.", name)), values_to);
-        });
-    }
-    optimizer.set_learning_rate(learning_rate);
-    return at;
+    detail::OptimizerSlots slots = detail::optimizer_slots(optimizer);
+    return detail::load_optimizer_state(path, slots, parameter_count);
 }
 
 }  // namespace tn
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/train/checkpoint.ipp"
+#endif

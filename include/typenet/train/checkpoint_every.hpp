@@ -8,8 +8,8 @@
 //
 // Epoch k is saved as epoch-000k.safetensors (the model, loadable by PyTorch) and
 // epoch-000k.state.safetensors (the optimizer's state and the TrainingPosition).
-// Kept apart from callbacks.hpp because the file format pulls in a JSON parser,
-// which a program that never saves should not compile.
+// Kept apart from callbacks.hpp: a program that trains without checkpoints need not
+// compile them.
 #pragma once
 #include <charconv>
 #include <cstddef>
@@ -74,19 +74,17 @@ inline std::optional<std::size_t> latest_checkpoint_epoch(const std::filesystem:
 
 // Loads the latest checkpoint in `directory` into `model` and `optimizer` and
 // returns its position, for FitOptions::resume_from; nullopt, touching nothing,
-// when the directory holds none.
+// when the directory holds none. Either both load or, with an error, neither.
 template <class Net, class Optimizer>
 std::optional<TrainingPosition> load_latest_checkpoint(const std::filesystem::path& directory, Model<Net>& model,
                                                        Optimizer& optimizer) {
     const auto epoch = latest_checkpoint_epoch(directory);
     if (!epoch) return std::nullopt;
     const CheckpointPaths paths = checkpoint_paths(directory, *epoch);
-    load_model(paths.model, model);
-    const TrainingPosition at = load_training_state(paths.state, optimizer, Model<Net>::param_count);
-    if (at.epoch != *epoch)
-        throw CheckpointError(paths.state.string() + ": holds the position after epoch " + std::to_string(at.epoch) +
-                              ", but its name says epoch " + std::to_string(*epoch));
-    return at;
+    // Both files are read and checked before the model or the optimizer changes.
+    detail::OptimizerSlots slots = detail::optimizer_slots(optimizer);
+    const auto tensors = detail::model_tensors(model);
+    return detail::load_model_and_state(paths.model, tensors, paths.state, slots, Model<Net>::param_count, *epoch);
 }
 
 }  // namespace tn

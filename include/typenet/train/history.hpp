@@ -2,12 +2,13 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
-#include <fstream>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "typenet/config.hpp"
 
 namespace tn {
 
@@ -43,15 +44,13 @@ struct History {
         return out;
     }
 
-    void write_csv(const std::string& path) const {
-        std::ofstream f(path);
-        if (!f) throw std::runtime_error("History: cannot write " + path);
-        f << "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds\n";
-        auto num = [](float v) { return std::isnan(v) ? std::string() : std::to_string(v); };
-        for (const auto& e : epochs)
-            f << e.epoch << ',' << num(e.loss) << ',' << num(e.accuracy) << ',' << num(e.val_loss) << ','
-              << num(e.val_accuracy) << ',' << e.learning_rate << ',' << e.seconds << '\n';
-    }
+    // One row per epoch: epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds
+    // (an empty field where a metric does not exist).
+    TYPENET_INLINE void write_csv(const std::string& path) const;
 };
 
 }  // namespace tn
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/train/history.ipp"
+#endif

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "typenet/config.hpp"
 #include "typenet/core/errors.hpp"
 #include "typenet/core/type_list.hpp"
 #include "typenet/model.hpp"
@@ -76,8 +77,8 @@ void copy_layer(Model<Src>& from, Model<Dst>& to) {
         for_each_param_of<B>([&](const std::string& name, std::size_t, const std::vector<std::size_t>& s) {
             if (k >= shapes.size() || shapes[k] != s)
                 throw CheckpointError("copy_layers: layers." + std::to_string(I) + "." + name + " has shape " +
-                                      io::safetensors::shape_string(s) + " here but " +
-                                      (k < shapes.size() ? io::safetensors::shape_string(shapes[k]) : "nothing") +
+                                      shape_string(s) + " here but " +
+                                      (k < shapes.size() ? shape_string(shapes[k]) : "nothing") +
                                       " in the source model");
             ++k;
         });
@@ -126,34 +127,20 @@ struct LoadReport {
     }
 };
 
+namespace detail {
+TYPENET_INLINE LoadReport load_matching_tensors(const std::filesystem::path& path,
+                                                const std::vector<CheckpointTensor>& tensors, LoadOptions options);
+}  // namespace detail
+
 // Loads every tensor of a safetensors model file whose name and shape match one of
 // the model's; checks everything before changing anything.
 template <class Net>
 LoadReport load_matching(const std::filesystem::path& path, Model<Net>& model, LoadOptions options = {}) {
-    namespace st = io::safetensors;
-    const auto file = st::read(path);
-    LoadReport report;
-    std::set<std::string> known;
-    std::vector<std::pair<const st::Tensor*, std::span<float>>> copies;
-    for (const auto& t : detail::model_tensors(model)) {
-        known.insert(t.name);
-        const st::Tensor* found = file.find(t.name);
-        if (!found) {
-            report.missing.push_back(t.name);
-        } else if (found->dtype == st::Dtype::F32 && found->shape == t.shape) {
-            report.loaded.push_back(t.name);
-            copies.emplace_back(found, t.values);
-        } else if (options.skip_mismatched) {
-            report.mismatched.push_back(t.name);
-        } else {
-            detail::expect_tensor(*found, st::Dtype::F32, t.shape, file.source,
-                                  "the model (pass {.skip_mismatched = true} to leave it as it is)");
-        }
-    }
-    for (const auto& t : file.tensors)
-        if (!known.contains(t.name) && !t.name.ends_with(".num_batches_tracked")) report.unexpected.push_back(t.name);
-    for (const auto& [tensor, values] : copies) detail::copy_floats(*tensor, values);
-    return report;
+    return detail::load_matching_tensors(path, detail::model_tensors(model), options);
 }
 
 }  // namespace tn
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/train/transfer.ipp"
+#endif
