@@ -45,6 +45,7 @@
 
 #include "typenet/io/safetensors.hpp"
 #include "typenet/model.hpp"
+#include "typenet/optim/check.hpp"
 #include "typenet/train/position.hpp"
 
 namespace tn {
@@ -126,28 +127,40 @@ void save_model(const std::filesystem::path& path, Model<Net>& model) {
     io::safetensors::write(path, views, {{"format", "pt"}});
 }
 
+namespace detail {
+// Checks a model file against `model` (kind, every name, dtype and shape) without
+// changing anything; copy_model_file then copies it in.
+template <class Net>
+void check_model_file(const st::File& file, Model<Net>& model) {
+    if (const auto kind = file.metadata.find("typenet.kind");
+        kind != file.metadata.end() && kind->second == "training_state")
+        throw CheckpointError(file.source + ": is a training state, not a model; it goes to load_training_state");
+    const auto expected = model_tensors(model);
+    std::vector<std::string> names;
+    std::set<std::string> tolerated;
+    for (const auto& e : expected) {
+        names.push_back(e.name);
+        if (const auto* t = file.find(e.name)) expect_tensor(*t, st::Dtype::F32, e.shape, file.source, "model");
+        // PyTorch's BatchNorm also saves a step counter typenet's does not keep.
+        if (const std::string_view suffix = ".running_mean"; e.name.ends_with(suffix))
+            tolerated.insert(e.name.substr(0, e.name.size() - suffix.size()) + ".num_batches_tracked");
+    }
+    expect_same_names(names, file, "the model", tolerated);
+}
+template <class Net>
+void copy_model_file(const st::File& file, Model<Net>& model) {
+    for (const auto& e : model_tensors(model)) copy_floats(file.at(e.name), e.values);
+}
+}  // namespace detail
+
 // Throws io::FormatError for a file that is not valid safetensors, CheckpointError
 // (naming the tensor) for one that does not fit this model; either way the model
 // is unchanged.
 template <class Net>
 void load_model(const std::filesystem::path& path, Model<Net>& model) {
     const auto file = io::safetensors::read(path);
-    if (const auto kind = file.metadata.find("typenet.kind");
-        kind != file.metadata.end() && kind->second == "training_state")
-        throw CheckpointError(file.source + ": is a training state, not a model; it goes to load_training_state");
-    const auto expected = detail::model_tensors(model);
-    std::vector<std::string> names;
-    std::set<std::string> tolerated;
-    for (const auto& e : expected) {
-        names.push_back(e.name);
-        if (const auto* t = file.find(e.name))
-            detail::expect_tensor(*t, io::safetensors::Dtype::F32, e.shape, file.source, "model");
-        // PyTorch's BatchNorm also saves a step counter typenet's does not keep.
-        if (const std::string_view suffix = ".running_mean"; e.name.ends_with(suffix))
-            tolerated.insert(e.name.substr(0, e.name.size() - suffix.size()) + ".num_batches_tracked");
-    }
-    detail::expect_same_names(names, file, "the model", tolerated);
-    for (const auto& e : expected) detail::copy_floats(file.at(e.name), e.values);
+    detail::check_model_file(file, model);
+    detail::copy_model_file(file, model);
 }
 
 // --- Optimizer state and training position ------------------------------------------
@@ -201,18 +214,20 @@ void save_training_state(const std::filesystem::path& path, Optimizer& optimizer
     io::safetensors::write(path, views, {{"typenet.kind", "training_state"}, {"optimizer", optimizer.name()}});
 }
 
-// Restores the optimizer (its per-parameter state, step count and learning rate)
-// and returns the position; the caller gives position.rng to its model's generator.
-// `parameter_count` is the model's (Model<Net>::param_count): the optimizer's state
-// must be that size. Checks the file kind, the optimizer's name, every tensor's
-// dtype and shape, and that nothing is missing or left over, before changing the
-// optimizer.
+namespace detail {
+// What check_training_state found valid, for apply_training_state.
+struct CheckedTrainingState {
+    TrainingPosition position;
+    float learning_rate = 0;
+    std::uint64_t steps = 0;
+    std::size_t slot_size = 0;
+};
+
+// Checks a training-state file against `optimizer` and `parameter_count` (kind,
+// optimizer's name, every tensor's dtype and shape, nothing missing or left over,
+// a usable learning rate) and reads the position, without changing anything.
 template <class Optimizer>
-TrainingPosition load_training_state(const std::filesystem::path& path, Optimizer& optimizer,
-                                     std::size_t parameter_count) {
-    namespace st = io::safetensors;
-    using detail::scalar;
-    const auto file = st::read(path);
+CheckedTrainingState check_training_state(const st::File& file, Optimizer& optimizer, std::size_t parameter_count) {
     const auto kind = file.metadata.find("typenet.kind");
     if (kind == file.metadata.end() || kind->second != "training_state")
         throw CheckpointError(file.source + ": not a typenet training state (its metadata has no "
@@ -227,8 +242,8 @@ TrainingPosition load_training_state(const std::filesystem::path& path, Optimize
                                    "position.plateau_bad_epochs", "position.learning_rate", "position.plateau_best",
                                    "optimizer.learning_rate", "position.rng.spare",    "position.rng.words",
                                    "position.rng.has_spare"};
-    std::size_t slot_size = 0;
-    if constexpr (detail::StatefulOptimizer<Optimizer>) {
+    CheckedTrainingState out;
+    if constexpr (StatefulOptimizer<Optimizer>) {
         names.push_back("optimizer.steps");
         // The slots are empty until the first step, and then the model's size.
         bool first = true;
@@ -238,42 +253,67 @@ TrainingPosition load_training_state(const std::filesystem::path& path, Optimize
             const st::Tensor* t = file.find(full);
             if (!t) return;  // reported with the other missing names
             std::size_t want = parameter_count;
-            if (!first) want = slot_size;
+            if (!first) want = out.slot_size;
             else if (t->shape == std::vector<std::size_t>{0}) want = 0;
-            detail::expect_tensor(*t, st::Dtype::F32, {want}, file.source, "the optimizer");
-            slot_size = want;
+            expect_tensor(*t, st::Dtype::F32, {want}, file.source, "the optimizer");
+            out.slot_size = want;
             first = false;
         });
     }
-    detail::expect_same_names(names, file, optimizer.name() + "'s training state");
+    expect_same_names(names, file, optimizer.name() + "'s training state");
 
-    TrainingPosition at;
-    at.epoch = detail::as_u64(scalar<std::int64_t>(file, "position.epoch", st::Dtype::I64));
-    at.step = detail::as_u64(scalar<std::int64_t>(file, "position.step", st::Dtype::I64));
-    at.schedule_step = detail::as_u64(scalar<std::int64_t>(file, "position.schedule_step", st::Dtype::I64));
-    at.plateau_bad_epochs = detail::as_u64(scalar<std::int64_t>(file, "position.plateau_bad_epochs", st::Dtype::I64));
+    TrainingPosition& at = out.position;
+    at.epoch = as_u64(scalar<std::int64_t>(file, "position.epoch", st::Dtype::I64));
+    at.step = as_u64(scalar<std::int64_t>(file, "position.step", st::Dtype::I64));
+    at.schedule_step = as_u64(scalar<std::int64_t>(file, "position.schedule_step", st::Dtype::I64));
+    at.plateau_bad_epochs = as_u64(scalar<std::int64_t>(file, "position.plateau_bad_epochs", st::Dtype::I64));
     at.learning_rate = scalar<float>(file, "position.learning_rate", st::Dtype::F32);
     at.plateau_best = scalar<float>(file, "position.plateau_best", st::Dtype::F32);
     at.rng.spare = scalar<float>(file, "position.rng.spare", st::Dtype::F32);
     at.rng.has_spare = scalar<std::uint8_t>(file, "position.rng.has_spare", st::Dtype::BOOL) != 0;
     const st::Tensor& words = file.at("position.rng.words");
-    detail::expect_tensor(words, st::Dtype::I64, {4}, file.source, "typenet");
+    expect_tensor(words, st::Dtype::I64, {4}, file.source, "typenet");
     const auto values = words.to_int64s();
-    for (std::size_t i = 0; i < 4; ++i) at.rng.words[i] = detail::as_u64(values[i]);
-    const float learning_rate = scalar<float>(file, "optimizer.learning_rate", st::Dtype::F32);
+    for (std::size_t i = 0; i < 4; ++i) at.rng.words[i] = as_u64(values[i]);
+    out.learning_rate = scalar<float>(file, "optimizer.learning_rate", st::Dtype::F32);
+    try {
+        check_learning_rate(optimizer.name(), out.learning_rate, RateCheck::update);
+    } catch (const std::invalid_argument& e) {
+        throw CheckpointError(file.source + ": optimizer.learning_rate: " + e.what());
+    }
+    if constexpr (StatefulOptimizer<Optimizer>)
+        out.steps = as_u64(scalar<std::int64_t>(file, "optimizer.steps", st::Dtype::I64));
+    return out;
+}
 
-    // Everything is checked: now change the optimizer.
-    if constexpr (detail::StatefulOptimizer<Optimizer>) {
-        const auto steps = detail::as_u64(scalar<std::int64_t>(file, "optimizer.steps", st::Dtype::I64));
+// Restores what check_training_state checked into the optimizer.
+template <class Optimizer>
+void apply_training_state(const st::File& file, const CheckedTrainingState& checked, Optimizer& optimizer) {
+    if constexpr (StatefulOptimizer<Optimizer>) {
         optimizer.state = {};
-        if (slot_size > 0) optimizer.state.ensure(slot_size);
-        optimizer.state.steps = steps;
+        if (checked.slot_size > 0) optimizer.state.ensure(checked.slot_size);
+        optimizer.state.steps = checked.steps;
         optimizer.for_each_state([&](std::string_view name, std::span<float> values_to) {
-            detail::copy_floats(file.at(st::detail::join("optimizer.", name)), values_to);
+            copy_floats(file.at(st::detail::join("optimizer.", name)), values_to);
         });
     }
-    optimizer.set_learning_rate(learning_rate);
-    return at;
+    optimizer.set_learning_rate(checked.learning_rate);
+}
+}  // namespace detail
+
+// Restores the optimizer (its per-parameter state, step count and learning rate)
+// and returns the position; the caller gives position.rng to its model's generator.
+// `parameter_count` is the model's (Model<Net>::param_count): the optimizer's state
+// must be that size. Checks the file kind, the optimizer's name, every tensor's
+// dtype and shape, that nothing is missing or left over, and the learning rate,
+// before changing the optimizer.
+template <class Optimizer>
+TrainingPosition load_training_state(const std::filesystem::path& path, Optimizer& optimizer,
+                                     std::size_t parameter_count) {
+    const auto file = io::safetensors::read(path);
+    const auto checked = detail::check_training_state(file, optimizer, parameter_count);
+    detail::apply_training_state(file, checked, optimizer);
+    return checked.position;
 }
 
 }  // namespace tn

@@ -74,19 +74,28 @@ inline std::optional<std::size_t> latest_checkpoint_epoch(const std::filesystem:
 
 // Loads the latest checkpoint in `directory` into `model` and `optimizer` and
 // returns its position, for FitOptions::resume_from; nullopt, touching nothing,
-// when the directory holds none.
+// when the directory holds none. Both files are read and checked (format, names,
+// dtypes, shapes, the optimizer's name, the epoch in the state against the file
+// name) before either the model or the optimizer changes, so a bad state file does
+// not leave a model restored and an optimizer not.
 template <class Net, class Optimizer>
 std::optional<TrainingPosition> load_latest_checkpoint(const std::filesystem::path& directory, Model<Net>& model,
                                                        Optimizer& optimizer) {
     const auto epoch = latest_checkpoint_epoch(directory);
     if (!epoch) return std::nullopt;
     const CheckpointPaths paths = checkpoint_paths(directory, *epoch);
-    load_model(paths.model, model);
-    const TrainingPosition at = load_training_state(paths.state, optimizer, Model<Net>::param_count);
-    if (at.epoch != *epoch)
-        throw CheckpointError(paths.state.string() + ": holds the position after epoch " + std::to_string(at.epoch) +
-                              ", but its name says epoch " + std::to_string(*epoch));
-    return at;
+    const auto model_file = io::safetensors::read(paths.model);
+    const auto state_file = io::safetensors::read(paths.state);
+    detail::check_model_file(model_file, model);
+    const auto state = detail::check_training_state(state_file, optimizer, Model<Net>::param_count);
+    if (state.position.epoch != *epoch)
+        throw CheckpointError(paths.state.string() + ": holds the position after epoch " +
+                              std::to_string(state.position.epoch) + ", but its name says epoch " +
+                              std::to_string(*epoch));
+    // Everything is checked: now change the model and the optimizer.
+    detail::copy_model_file(model_file, model);
+    detail::apply_training_state(state_file, state, optimizer);
+    return state.position;
 }
 
 }  // namespace tn
