@@ -21,6 +21,8 @@
 #include <zlib.h>
 
 #include <typenet/core/sequential.hpp>
+#include <typenet/image/io.hpp>
+#include <typenet/io/csv.hpp>
 #include <typenet/io/idx.hpp>
 #include <typenet/io/safetensors.hpp>
 #include <typenet/layers/activations.hpp>
@@ -175,6 +177,8 @@ TEST_CASE("readers: filesystem errors are the reader's own error, naming the pat
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     CHECK(safetensors_error(fifo) == fifo.string() + ": is not a regular file");
     CHECK(idx_error(fifo) == fifo.string() + ": is not a regular file");
+    CHECK_THROWS_WITH_AS(io::read_csv(fifo), doctest::Contains("pipe: is not a regular file"), io::CsvError);
+    CHECK_THROWS_WITH_AS(image::read_image(fifo), doctest::Contains("pipe: not a regular file"), image::ImageError);
 }
 
 namespace {

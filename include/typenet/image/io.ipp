@@ -208,7 +208,12 @@ TYPENET_INLINE Image read_image(const std::filesystem::path& path, std::size_t c
         throw ImageError(path.string() + ": asked for " + std::to_string(channels) +
                          " channels; an image has 1 to 4 (or 0 for the file's own)");
     // The file is read here rather than by stb, so that "no such file" is told apart
-    // from "not an image".
+    // from "not an image". Anything but a regular file is refused first: a FIFO
+    // would block the read until something wrote to it.
+    std::error_code ec;
+    if (const auto status = std::filesystem::status(path, ec);
+        std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        throw ImageError("cannot read image " + path.string() + ": not a regular file");
     std::ifstream file(path, std::ios::binary);
     if (!file) throw ImageError("cannot open image " + path.string() + ": " + std::strerror(errno));
     const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
