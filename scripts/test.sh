@@ -17,7 +17,7 @@ ctest --preset release -j"$jobs"
 echo "== fuzzers: each reader for 30 s (fuzz/; the README says how to run them longer)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$jobs"
-for reader in safetensors idx onnx; do
+for reader in safetensors idx onnx csv image; do
     found=$(mktemp -d)   # new inputs go here, not into the checked-in seeds
     dict=()
     [[ -f fuzz/$reader.dict ]] && dict=(-dict=fuzz/$reader.dict)

@@ -22,7 +22,6 @@
 #include <typenet/optim/rmsprop.hpp>
 #include <typenet/optim/sgd.hpp>
 #include <typenet/train/checkpoint.hpp>
-#include <unistd.h>
 #include <vector>
 
 #include "support/file_size_limit.hpp"
@@ -168,7 +167,9 @@ TEST_CASE("checkpoint: a save that fails half-way leaves the previous checkpoint
     Model<Small> back{Seed{6}};
     load_model(p, back);
     CHECK(same_bits(small.parameters(), back.parameters()));
-    CHECK_FALSE(fs::exists(p.string() + ".tmp-" + std::to_string(::getpid())));
+    const std::string temporary_prefix = std::string(".").append(p.filename().string()).append(".tmp.");
+    for (const auto& f : fs::directory_iterator(p.parent_path()))  // no temporary left: .<name>.tmp.<pid>.XXXXXX
+        CHECK_MESSAGE(!f.path().filename().string().starts_with(temporary_prefix), f.path());
 }
 
 namespace {

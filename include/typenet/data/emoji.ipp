@@ -107,6 +107,7 @@ inline void load_emoji_images(LabelledImages& out, const std::filesystem::path& 
         out.data.targets.push_back(float(labels[k]));
         out.sources.push_back(entries[k]->name);
     }
+    out.data.validate();
 }
 
 inline void check_emoji_size(std::size_t size) {

@@ -91,6 +91,7 @@ TYPENET_INLINE LabelledImages image_folder(const std::filesystem::path& folder, 
                      "image_folder: warning: skipped %zu unreadable files in %s (first: %s); "
                      ".strict = true stops at the first instead\n",
                      out.skipped.size(), folder.string().c_str(), out.skipped.front().c_str());
+    out.data.validate();
     if (out.data.size() == 0)
         throw MissingData("image_folder: no readable .png/.jpg/.jpeg images in the class subfolders of " +
                           folder.string());

@@ -58,6 +58,7 @@ inline Dataset idx_dataset(const std::string& name, const std::filesystem::path&
                                std::to_string(i) + " is out of range (0 to " + std::to_string(classes - 1) + ")");
         d.targets[i] = float(labels.values[i]);
     }
+    d.validate();
     return d;
 }
 

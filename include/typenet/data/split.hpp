@@ -39,6 +39,7 @@ inline Dataset take_samples(const Dataset& d, const std::vector<std::size_t>& or
             std::memcpy(&out.bytes[k * d.input_width], &d.bytes[i * d.input_width], d.input_width);
         std::memcpy(&out.targets[k * d.target_width], &d.targets[i * d.target_width], d.target_width * sizeof(float));
     }
+    out.validate();
     return out;
 }
 }  // namespace detail
@@ -49,6 +50,7 @@ inline TrainValidation split(const Dataset& data, double validation_fraction, Se
     if (!(validation_fraction > 0 && validation_fraction < 1))
         throw std::invalid_argument("split: validation_fraction must be between 0 and 1 (exclusive), got " +
                                     std::to_string(validation_fraction));
+    data.validate();
     const std::size_t n = data.size();
     if (n < 2) throw std::invalid_argument("split: '" + data.name + "' has " + std::to_string(n) + " samples; need 2");
     std::size_t held = std::size_t(std::lround(double(n) * validation_fraction));

@@ -187,6 +187,8 @@ TYPENET_INLINE TableData finish(RawTable raw, const TableOptions& o) {
             for (std::size_t i = 0; i < d->inputs.size(); ++i)
                 d->inputs[i] = (d->inputs[i] - out.feature_mean[i % w]) / out.feature_std[i % w];
     }
+    out.train.validate();
+    out.test.validate();
     return out;
 }
 

@@ -146,6 +146,8 @@ TYPENET_INLINE CsvTable read_csv(const std::filesystem::path& path, const CsvOpt
     if (!std::filesystem::exists(path, ec))
         throw CsvError(file, 0, 0, "no such file (run scripts/fetch-data.sh for the course's data sets)");
     if (std::filesystem::is_directory(path, ec)) throw CsvError(file, 0, 0, "is a folder, expected a CSV file");
+    // Checked before opening: a FIFO would block the read until something wrote to it.
+    if (!std::filesystem::is_regular_file(path, ec)) throw CsvError(file, 0, 0, "is not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw CsvError(file, 0, 0, std::string("cannot open: ") + std::strerror(errno));
     std::ostringstream buffer;

@@ -21,6 +21,7 @@
 #pragma once
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -29,6 +30,7 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <new>
 #include <optional>
 #include <set>
 #include <span>
@@ -38,6 +40,10 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/io/format_error.hpp"
@@ -267,101 +273,196 @@ inline Entry read_entry(const std::string& name, const Json& info, const std::st
 }
 }  // namespace detail
 
-// Parses a whole safetensors file held in memory; `source` names it in errors.
-inline File parse(std::span<const std::byte> bytes, const std::string& source) {
-    if (bytes.size() < 8)
-        throw FormatError(source, detail::join("too short for a safetensors header (", std::to_string(bytes.size()),
-                                               " bytes, the length field alone takes 8)"));
-    const std::uint64_t header_size = detail::load<std::uint64_t>(bytes.data());
+namespace detail {
+// The length field against the file's size: plausible, and not past the end.
+inline void check_header_length(std::uint64_t header_size, std::uint64_t file_size, const std::string& source) {
+    if (file_size < 8)
+        throw FormatError(source, join("too short for a safetensors header (", std::to_string(file_size),
+                                       " bytes, the length field alone takes 8)"));
     if (header_size > max_header_size)
-        throw FormatError(source, detail::join("the header length ", std::to_string(header_size),
-                                               " is implausible (more than 100 MB): not a safetensors file, or corrupt"));
-    if (header_size > bytes.size() - 8)
-        throw FormatError(source, detail::join("the header length ", std::to_string(header_size),
-                                               " runs past the end of the file (", std::to_string(bytes.size()), " bytes)"));
-    const auto* text = reinterpret_cast<const char*>(bytes.data() + 8);
-    const std::span<const std::byte> data = bytes.subspan(8 + std::size_t(header_size));
+        throw FormatError(source, join("the header length ", std::to_string(header_size),
+                                       " is implausible (more than 100 MB): not a safetensors file, or corrupt"));
+    if (header_size > file_size - 8)
+        throw FormatError(source, join("the header length ", std::to_string(header_size),
+                                       " runs past the end of the file (", std::to_string(file_size), " bytes)"));
+}
 
+// What the header says: the metadata and the tensors (without their bytes), sorted
+// by offset and checked to tile a data buffer of `data_size` bytes exactly.
+struct Header {
+    Metadata metadata;
+    std::vector<Entry> entries;
+};
+
+inline Header parse_header(std::string_view text, std::uint64_t data_size, const std::string& source) {
     // Duplicate names are not an error to JSON parsers (the last one wins), but a
     // file with two tensors of one name is ambiguous: collect the top-level keys.
     std::set<std::string> names;
     std::string duplicate;
-    detail::Json header;
+    Json header;
     try {
-        header = detail::Json::parse(text, text + header_size,
-                                     [&](int depth, detail::Json::parse_event_t event, detail::Json& parsed) {
-                                         if (depth == 1 && event == detail::Json::parse_event_t::key &&
-                                             !names.insert(parsed.get<std::string>()).second && duplicate.empty())
-                                             duplicate = parsed.get<std::string>();
-                                         return true;
-                                     });
-    } catch (const detail::Json::exception& e) {
+        header = Json::parse(text.begin(), text.end(), [&](int depth, Json::parse_event_t event, Json& parsed) {
+            if (depth == 1 && event == Json::parse_event_t::key && !names.insert(parsed.get<std::string>()).second &&
+                duplicate.empty())
+                duplicate = parsed.get<std::string>();
+            return true;
+        });
+    } catch (const Json::exception& e) {
         std::string why = e.what();
         if (const auto end = why.find("] "); why.starts_with("[json.exception") && end != std::string::npos)
             why.erase(0, end + 2);
         throw FormatError(source, "the header is not valid JSON: " + why);
     }
-    if (!header.is_object())
-        throw FormatError(source, detail::join("the header is a JSON ", header.type_name(), ", not an object"));
+    if (!header.is_object()) throw FormatError(source, join("the header is a JSON ", header.type_name(), ", not an object"));
     if (!duplicate.empty()) throw FormatError(source, "the header names '" + duplicate + "' twice");
 
-    File file;
-    file.source = source;
-    std::vector<detail::Entry> entries;
+    Header out;
     for (const auto& [name, info] : header.items()) {
         if (name == "__metadata__") {
-            if (!info.is_object()) throw FormatError(source, "__metadata__ is " + detail::shown(info) + ", not an object");
+            if (!info.is_object()) throw FormatError(source, "__metadata__ is " + shown(info) + ", not an object");
             for (const auto& [key, value] : info.items()) {
                 if (!value.is_string())
-                    throw FormatError(source, "__metadata__ \"" + key + "\" is " + detail::shown(value) +
+                    throw FormatError(source, "__metadata__ \"" + key + "\" is " + shown(value) +
                                                   ", but metadata values must be strings");
-                file.metadata[key] = value.get<std::string>();
+                out.metadata[key] = value.get<std::string>();
             }
             continue;
         }
-        entries.push_back(detail::read_entry(name, info, source, data.size()));
+        out.entries.push_back(read_entry(name, info, source, std::size_t(data_size)));
     }
 
     // The tensors must tile the data buffer: sorted by offset, each begins where the
     // previous one ends, and the last ends with the file.
+    auto& entries = out.entries;
     std::sort(entries.begin(), entries.end(),
               [](const auto& a, const auto& b) { return std::pair(a.begin, a.end) < std::pair(b.begin, b.end); });
     std::size_t covered = 0;
-    const detail::Entry* previous = nullptr;
+    const Entry* previous = nullptr;
     for (const auto& e : entries) {
         if (e.begin < covered)
-            throw FormatError(source, detail::join("tensors '", previous->tensor.name, "' [",
-                                                   std::to_string(previous->begin), ", ", std::to_string(previous->end),
-                                                   "] and '", e.tensor.name, "' [", std::to_string(e.begin), ", ",
-                                                   std::to_string(e.end), "] overlap"));
+            throw FormatError(source, join("tensors '", previous->tensor.name, "' [", std::to_string(previous->begin),
+                                           ", ", std::to_string(previous->end), "] and '", e.tensor.name, "' [",
+                                           std::to_string(e.begin), ", ", std::to_string(e.end), "] overlap"));
         if (e.begin > covered)
-            throw FormatError(source, detail::join("bytes [", std::to_string(covered), ", ", std::to_string(e.begin),
-                                                   ") of the data belong to no tensor"));
+            throw FormatError(source, join("bytes [", std::to_string(covered), ", ", std::to_string(e.begin),
+                                           ") of the data belong to no tensor"));
         covered = e.end;
         previous = &e;
     }
-    if (covered != data.size())
-        throw FormatError(source, detail::join("the data holds ", std::to_string(data.size() - covered),
-                                               " bytes after the last tensor's end (", std::to_string(covered), ")"));
+    if (covered != data_size)
+        throw FormatError(source, join("the data holds ", std::to_string(data_size - covered),
+                                       " bytes after the last tensor's end (", std::to_string(covered), ")"));
+    return out;
+}
 
-    file.tensors.reserve(entries.size());
-    for (auto& e : entries) {
+// Room for one tensor's bytes; a size the machine cannot allocate is the file's
+// fault (a header that tiles a huge sparse file), said with the file's name.
+inline void allocate(Tensor& t, std::size_t bytes, const std::string& source) {
+    try {
+        t.bytes.resize(bytes);
+    } catch (const std::bad_alloc&) {
+        throw FormatError(source, join("tensor '", t.name, "' holds ", std::to_string(bytes),
+                                       " bytes, more than this process can allocate"));
+    } catch (const std::length_error&) {
+        throw FormatError(source, join("tensor '", t.name, "' holds ", std::to_string(bytes),
+                                       " bytes, more than this process can allocate"));
+    }
+}
+
+// An open file descriptor, closed on every path out.
+struct ReadOnlyFile {
+    int fd = -1;
+    ReadOnlyFile() = default;
+    ReadOnlyFile(const ReadOnlyFile&) = delete;
+    ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
+    ~ReadOnlyFile() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// Reads exactly `n` bytes at `offset` (pread: no seek, no buffer of the whole file).
+inline void read_at(int fd, void* out, std::size_t n, std::uint64_t offset, const std::string& source,
+                    const std::string& what) {
+    auto* p = static_cast<char*>(out);
+    std::size_t done = 0;
+    while (done < n) {
+        const std::size_t chunk = std::min<std::size_t>(n - done, std::size_t(1) << 30);
+        const ::ssize_t got = ::pread(fd, p + done, chunk, ::off_t(offset + done));
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            throw FormatError(source, join("cannot read ", what, " at byte ", std::to_string(offset + done), ": ",
+                                           std::strerror(errno)));
+        }
+        if (got == 0)
+            throw FormatError(source, join("the file ended at byte ", std::to_string(offset + done), " while reading ",
+                                           what, " (it shrank while being read?)"));
+        done += std::size_t(got);
+    }
+}
+}  // namespace detail
+
+// Parses a whole safetensors file held in memory; `source` names it in errors.
+inline File parse(std::span<const std::byte> bytes, const std::string& source) {
+    detail::check_header_length(bytes.size() < 8 ? 0 : detail::load<std::uint64_t>(bytes.data()), bytes.size(), source);
+    const std::uint64_t header_size = detail::load<std::uint64_t>(bytes.data());
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data() + 8), std::size_t(header_size));
+    const std::span<const std::byte> data = bytes.subspan(8 + std::size_t(header_size));
+    detail::Header header = detail::parse_header(text, data.size(), source);
+
+    File file;
+    file.source = source;
+    file.metadata = std::move(header.metadata);
+    file.tensors.reserve(header.entries.size());
+    for (auto& e : header.entries) {
         e.tensor.bytes.assign(data.begin() + std::ptrdiff_t(e.begin), data.begin() + std::ptrdiff_t(e.end));
         file.tensors.push_back(std::move(e.tensor));
     }
     return file;
 }
 
-// Reads and parses a file; errors name its path.
+// Reads and parses a file; every error is a FormatError naming its path. The size
+// and the 8-byte length are checked before anything else is read, then the header
+// (at most max_header_size bytes), and only then each tensor's bytes, straight into
+// the tensor: memory is the header plus the tensors, never a copy of the file.
 inline File read(const std::filesystem::path& path) {
-    if (!std::filesystem::is_regular_file(path))
-        throw FormatError(path.string(), std::filesystem::exists(path) ? "is not a regular file" : "no such file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw FormatError(path.string(), "cannot be opened");
-    std::vector<std::byte> bytes(std::filesystem::file_size(path));
-    if (!in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size())))
-        throw FormatError(path.string(), "could not be read to the end");
-    return parse(bytes, path.string());
+    const std::string source = path.string();
+    detail::ReadOnlyFile f;
+    // O_NONBLOCK: a FIFO must not block the open; it is refused below as not a file.
+    f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (f.fd < 0) {
+        const int error = errno;
+        throw FormatError(source, error == ENOENT ? std::string("no such file")
+                                                  : detail::join("cannot be opened: ", std::strerror(error)));
+    }
+    struct ::stat info {};
+    if (::fstat(f.fd, &info) != 0)
+        throw FormatError(source, detail::join("cannot read its size: ", std::strerror(errno)));
+    if (!S_ISREG(info.st_mode)) throw FormatError(source, "is not a regular file");
+    const std::uint64_t file_size = std::uint64_t(info.st_size);
+
+    std::uint64_t header_size = 0;
+    if (file_size >= 8) {
+        std::byte length[8];
+        detail::read_at(f.fd, length, 8, 0, source, "the header length");
+        header_size = detail::load<std::uint64_t>(length);
+    }
+    detail::check_header_length(header_size, file_size, source);
+    std::string text(std::size_t(header_size), '\0');
+    detail::read_at(f.fd, text.data(), text.size(), 8, source, "the header");
+    const std::uint64_t data_start = 8 + header_size;
+    detail::Header header = detail::parse_header(text, file_size - data_start, source);
+
+    File file;
+    file.source = source;
+    file.metadata = std::move(header.metadata);
+    file.tensors.reserve(header.entries.size());
+    for (auto& e : header.entries) {
+        detail::allocate(e.tensor, e.end - e.begin, source);
+        detail::read_at(f.fd, e.tensor.bytes.data(), e.tensor.bytes.size(), data_start + e.begin, source,
+                        "tensor '" + e.tensor.name + "'");
+        file.tensors.push_back(std::move(e.tensor));
+    }
+    return file;
 }
 
 // --- Writing -----------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "typenet/kernels/simd.hpp"
+#include "typenet/optim/check.hpp"
 #include "typenet/optim/state.hpp"
 
 namespace tn {
@@ -19,9 +20,21 @@ struct Adagrad {
     Options options{};
     OptimizerState<1> state{};
 
+    Adagrad() { check(detail::RateCheck::construction); }
+    Adagrad(const Options& o) : options(o) { check(detail::RateCheck::construction); }
+
     static std::string name() { return "Adagrad"; }
     float learning_rate() const { return options.lr; }
-    void set_learning_rate(float lr) { options.lr = lr; }
+    void set_learning_rate(float lr) {
+        detail::check_learning_rate("Adagrad", lr, detail::RateCheck::update);
+        options.lr = lr;
+    }
+    // Throws std::invalid_argument naming the hyperparameter that makes no sense.
+    void check(detail::RateCheck when = detail::RateCheck::update) const {
+        detail::check_learning_rate("Adagrad", options.lr, when);
+        detail::check_positive("Adagrad", "eps", options.eps);
+        detail::check_non_negative("Adagrad", "weight_decay", options.weight_decay);
+    }
     // The per-parameter state by name (PyTorch's), for checkpoints (train/checkpoint.hpp).
     template <class F>
     void for_each_state(F&& f) {
@@ -29,6 +42,7 @@ struct Adagrad {
     }
 
     void step(std::span<float> params, std::span<const float> grads) {
+        check();
         state.ensure(params.size());
         float* p = params.data();
         const float* g = grads.data();

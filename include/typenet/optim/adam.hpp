@@ -9,6 +9,7 @@
 #include <string>
 
 #include "typenet/kernels/simd.hpp"
+#include "typenet/optim/check.hpp"
 #include "typenet/optim/state.hpp"
 
 namespace tn {
@@ -26,9 +27,24 @@ struct AdamOptimizer {
     Options options{};
     OptimizerState<2> state{};
 
-    static std::string name() { return Decoupled ? "AdamW" : "Adam"; }
+    static constexpr const char* id = Decoupled ? "AdamW" : "Adam";
+    AdamOptimizer() { check(RateCheck::construction); }
+    AdamOptimizer(const Options& o) : options(o) { check(RateCheck::construction); }
+
+    static std::string name() { return id; }
     float learning_rate() const { return options.lr; }
-    void set_learning_rate(float lr) { options.lr = lr; }
+    void set_learning_rate(float lr) {
+        check_learning_rate(id, lr, RateCheck::update);
+        options.lr = lr;
+    }
+    // Throws std::invalid_argument naming the hyperparameter that makes no sense.
+    void check(RateCheck when = RateCheck::update) const {
+        check_learning_rate(id, options.lr, when);
+        check_in_range(id, "beta1", options.beta1, 0.f, 1.f);
+        check_in_range(id, "beta2", options.beta2, 0.f, 1.f);
+        check_positive(id, "eps", options.eps);
+        check_non_negative(id, "weight_decay", options.weight_decay);
+    }
     // The per-parameter state by name (PyTorch's), for checkpoints (train/checkpoint.hpp).
     template <class F>
     void for_each_state(F&& f) {
@@ -37,6 +53,7 @@ struct AdamOptimizer {
     }
 
     void step(std::span<float> params, std::span<const float> grads) {
+        check();
         state.ensure(params.size());
         ++state.steps;
         const double t = double(state.steps);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "typenet/kernels/simd.hpp"
+#include "typenet/optim/check.hpp"
 #include "typenet/optim/state.hpp"
 
 namespace tn {
@@ -23,9 +24,22 @@ struct MomentumOptimizer {
     Options options{};
     OptimizerState<1> state{};
 
-    static std::string name() { return Nesterov ? "Nesterov" : "Momentum"; }
+    static constexpr const char* id = Nesterov ? "Nesterov" : "Momentum";
+    MomentumOptimizer() { check(RateCheck::construction); }
+    MomentumOptimizer(const Options& o) : options(o) { check(RateCheck::construction); }
+
+    static std::string name() { return id; }
     float learning_rate() const { return options.lr; }
-    void set_learning_rate(float lr) { options.lr = lr; }
+    void set_learning_rate(float lr) {
+        check_learning_rate(id, lr, RateCheck::update);
+        options.lr = lr;
+    }
+    // Throws std::invalid_argument naming the hyperparameter that makes no sense.
+    void check(RateCheck when = RateCheck::update) const {
+        check_learning_rate(id, options.lr, when);
+        check_in_range(id, "momentum", options.momentum, 0.f, 1.f);
+        check_non_negative(id, "weight_decay", options.weight_decay);
+    }
     // The per-parameter state by name (PyTorch's), for checkpoints (train/checkpoint.hpp).
     template <class F>
     void for_each_state(F&& f) {
@@ -33,6 +47,7 @@ struct MomentumOptimizer {
     }
 
     void step(std::span<float> params, std::span<const float> grads) {
+        check();
         state.ensure(params.size());
         float* p = params.data();
         const float* g = grads.data();

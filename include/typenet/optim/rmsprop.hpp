@@ -6,6 +6,7 @@
 #include <string>
 
 #include "typenet/kernels/simd.hpp"
+#include "typenet/optim/check.hpp"
 #include "typenet/optim/state.hpp"
 
 namespace tn {
@@ -20,9 +21,22 @@ struct RMSProp {
     Options options{};
     OptimizerState<1> state{};
 
+    RMSProp() { check(detail::RateCheck::construction); }
+    RMSProp(const Options& o) : options(o) { check(detail::RateCheck::construction); }
+
     static std::string name() { return "RMSProp"; }
     float learning_rate() const { return options.lr; }
-    void set_learning_rate(float lr) { options.lr = lr; }
+    void set_learning_rate(float lr) {
+        detail::check_learning_rate("RMSProp", lr, detail::RateCheck::update);
+        options.lr = lr;
+    }
+    // Throws std::invalid_argument naming the hyperparameter that makes no sense.
+    void check(detail::RateCheck when = detail::RateCheck::update) const {
+        detail::check_learning_rate("RMSProp", options.lr, when);
+        detail::check_in_range("RMSProp", "alpha", options.alpha, 0.f, 1.f);
+        detail::check_positive("RMSProp", "eps", options.eps);
+        detail::check_non_negative("RMSProp", "weight_decay", options.weight_decay);
+    }
     // The per-parameter state by name (PyTorch's), for checkpoints (train/checkpoint.hpp).
     template <class F>
     void for_each_state(F&& f) {
@@ -30,6 +44,7 @@ struct RMSProp {
     }
 
     void step(std::span<float> params, std::span<const float> grads) {
+        check();
         state.ensure(params.size());
         float* p = params.data();
         const float* g = grads.data();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "typenet/kernels/elementwise.hpp"
+#include "typenet/optim/check.hpp"
 
 namespace tn {
 
@@ -24,8 +25,17 @@ struct SGD {
     };
     Options options{};
 
+    SGD() { check(detail::RateCheck::construction); }
+    SGD(const Options& o) : options(o) { check(detail::RateCheck::construction); }
+
     static std::string name() { return "SGD"; }
+    // Throws std::invalid_argument naming the hyperparameter that makes no sense.
+    void check(detail::RateCheck when = detail::RateCheck::update) const {
+        detail::check_learning_rate("SGD", options.lr, when);
+        detail::check_non_negative("SGD", "weight_decay", options.weight_decay);
+    }
     void step(std::span<float> params, std::span<const float> grads) const {
+        check();
         if (options.weight_decay == 0.f) {
             kernels::axpy(-options.lr, grads.data(), params.data(), params.size());
             return;
@@ -43,7 +53,10 @@ struct SGD {
         });
     }
     float learning_rate() const { return options.lr; }
-    void set_learning_rate(float lr) { options.lr = lr; }
+    void set_learning_rate(float lr) {
+        detail::check_learning_rate("SGD", lr, detail::RateCheck::update);
+        options.lr = lr;
+    }
 };
 
 }  // namespace tn

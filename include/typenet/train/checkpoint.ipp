@@ -9,6 +9,7 @@
 
 #include "typenet/io/safetensors.hpp"
 #include "typenet/kernels/finite.hpp"
+#include "typenet/optim/check.hpp"
 #include "typenet/train/checkpoint.hpp"
 
 namespace tn::detail {
@@ -143,9 +144,11 @@ inline CheckedState check_state_file(const st::File& file, OptimizerSlots& optim
     const auto values = words.to_int64s();
     for (std::size_t i = 0; i < 4; ++i) at.rng.words[i] = as_u64(values[i]);
     c.learning_rate = scalar<float>(file, "optimizer.learning_rate", st::Dtype::F32);
-    if (!(c.learning_rate >= 0) || !std::isfinite(c.learning_rate))
-        throw CheckpointError(file.source + ": optimizer.learning_rate is " + std::to_string(c.learning_rate) +
-                              ", not a usable rate");
+    try {
+        check_learning_rate(optimizer.name, c.learning_rate, RateCheck::update);
+    } catch (const std::invalid_argument& e) {
+        throw CheckpointError(file.source + ": optimizer.learning_rate: " + e.what());
+    }
     if (optimizer.steps) c.steps = as_u64(scalar<std::int64_t>(file, "optimizer.steps", st::Dtype::I64));
     return c;
 }

@@ -28,12 +28,11 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
         throw std::invalid_argument(what + " has " + std::to_string(data.target_width) +
                                     " target values per sample, but " + scorer.loss_name + " on output " +
                                     scorer.output_shape + " reads " + std::to_string(scorer.target_width));
-    const std::size_t stored = data.bytes.empty() ? data.inputs.size() : data.bytes.size();
-    if (stored % data.input_width != 0 || data.targets.size() != data.size() * data.target_width)
-        throw std::invalid_argument(what + " is inconsistent: " + std::to_string(stored) + " input values (" +
-                                    std::to_string(data.input_width) + " per sample) and " +
-                                    std::to_string(data.targets.size()) + " target values (" +
-                                    std::to_string(data.target_width) + " per sample)");
+    try {
+        data.validate();
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(role + " set " + e.what());  // "training set mnist: it holds ..."
+    }
     // A NaN or infinity in the data would surface epochs later as a NaN loss, or, in a
     // validation set, as val_loss = nan with no error at all: name the sample now.
     for (std::size_t i = 0; i < data.inputs.size(); ++i)
