@@ -189,6 +189,7 @@ struct Conv2DLayer {
     static constexpr bool valid = channels_ok && extent_h <= padded_h && extent_w <= padded_w;
 
     using option_rule = decltype(check_conv_options<Spec, typename Spec::unknown_option, options_ok>());
+    using range_rule = decltype(check_penalty_options<Spec, typename Spec::out_of_range_option, options_ok>());
     using filters_rule = decltype(check_conv_filters<Spec, filters_ok || !options_ok>());
     using kernel_rule = decltype(check_conv_kernel_given<Spec, kernel_ok || !filters_ok>());
     using nonzero_rule = decltype(check_conv_nonzero<Spec, Kernel<K::h, K::w>, Stride<S::h, S::w>,
@@ -431,6 +432,7 @@ struct Conv2D {
     using bias_init = typename bias_init_scheme<Zeros, Options...>::type;
     static constexpr Regularization penalty = penalty_of<Options...>;
     using unknown_option = first_unknown_option_t<detail::is_conv_option, Options...>;
+    using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>
     using bind = detail::Conv2DLayer<Conv2D, In>;
 

@@ -93,6 +93,8 @@ struct DenseLayer {
     using units_rule = decltype(check_dense_units<Spec, (N > 0)>());
     using shape_rule = decltype(check_dense_input<Spec, In, flat_enough || N == 0>());
     using option_rule = decltype(check_dense_options<Spec, typename Spec::unknown_option>());
+    using range_rule = decltype(check_penalty_options<Spec, typename Spec::out_of_range_option,
+                                                      std::is_void_v<typename Spec::unknown_option>>());
     static constexpr std::size_t features = In::dims[In::rank - 1];      // F
     static constexpr std::size_t positions = In::size / features;         // T (1 for a flat input)
     static constexpr std::size_t weight_count = N * features;
@@ -173,6 +175,7 @@ struct Dense {
     using bias_init = typename bias_init_scheme<Zeros, Options...>::type;
     static constexpr Regularization penalty = penalty_of<Options...>;
     using unknown_option = first_unknown_option_t<detail::is_dense_option, Options...>;
+    using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>
     using bind = detail::DenseLayer<Dense, In, N, has_bias>;
     static std::string name() { return "Dense<" + std::to_string(N) + (has_bias ? ">" : ", NoBias>"); }
