@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 packages=(
     g++ make cmake pkg-config             # the toolchain
     clang libomp-14-dev                   # the second compiler the compile-fail tests check
-    libxtensor-dev xtl-dev libxsimd-dev   # tensors and SIMD
-    libboost-dev                          # Boost.Hana
+    libxsimd-dev xtl-dev                  # SIMD vectors of the kernels (Debian's xsimd target names xtl)
+    libxtensor-dev                        # optional: typenet/interop/xtensor.hpp and its test
     doctest-dev                           # unit tests
     nlohmann-json3-dev zlib1g-dev         # checkpoints (JSON headers) and gzipped data sets
     libonnx-testdata                      # ONNX operator test data: the conformance test

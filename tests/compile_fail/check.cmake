@@ -1,7 +1,9 @@
 # Runs one compile-fail case: compiles SOURCE (syntax only) and checks that
 #   (a) the compile fails,
 #   (b) the compiler's output holds every `// expect-<FAMILY>: text` line of SOURCE,
-#   (c) there is exactly one error: the first broken rule, and no wall after it.
+#   (c) there is exactly one error: the first broken rule, and no wall after it,
+#   (d) the whole output (error, notes, include and instantiation lines) is shorter
+#       than MAX_LINES lines (default 40): what a learner has to read, on one screen.
 # A source with no expect lines for FAMILY is a control case and must compile clean.
 #
 #   cmake -DCOMPILER=g++ -DFAMILY=gcc -DSOURCE=case.cpp -DFLAGS="-std=c++20|-Iinclude" -P check.cmake
@@ -13,6 +15,9 @@ foreach(var COMPILER FAMILY SOURCE FLAGS)
     endif()
 endforeach()
 string(REPLACE "|" ";" flags "${FLAGS}")
+if(NOT DEFINED MAX_LINES)
+    set(MAX_LINES 40)
+endif()
 
 # The C locale makes g++ quote with ' rather than the typographic quotes of UTF-8.
 set(ENV{LC_ALL} C)
@@ -23,6 +28,13 @@ execute_process(COMMAND "${COMPILER}" ${flags} -fsyntax-only "${SOURCE}"
 # "required from" lines and clang's "N errors generated." do not contain it.
 string(REGEX MATCHALL "error: " error_marks "${output}")
 list(LENGTH error_marks errors)
+
+# Lines of output: its newlines, plus a last line that has none.
+string(REGEX REPLACE "[^\n]" "" newlines "${output}")
+string(LENGTH "${newlines}" lines)
+if(NOT output STREQUAL "" AND NOT output MATCHES "\n$")
+    math(EXPR lines "${lines} + 1")
+endif()
 
 get_filename_component(case "${SOURCE}" NAME)
 set(problems "")
@@ -61,9 +73,12 @@ else()
     if(FAMILY STREQUAL "clang" AND NOT output MATCHES "\n1 error generated")
         string(APPEND problems "\n  clang did not say \"1 error generated\"")
     endif()
+    if(NOT lines LESS MAX_LINES)
+        string(APPEND problems "\n  ${lines} lines of output, expected fewer than ${MAX_LINES}")
+    endif()
 endif()
 
 if(problems)
     message(FATAL_ERROR "${case} (${FAMILY}):${problems}\n--- compiler output ---\n${output}")
 endif()
-message(STATUS "${case} (${FAMILY}): ${errors} error(s), ${checked} expected line(s) found")
+message(STATUS "${case} (${FAMILY}): ${errors} error(s), ${lines} line(s), ${checked} expected line(s) found")

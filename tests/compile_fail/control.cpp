@@ -6,9 +6,10 @@
 #include <vector>
 
 using namespace tn;
+using Block = Sequential<Input<16>, Dense<16>, ReLU>;  // a model used as a block
 using Net = Sequential<Input<2, 4, 4>, BatchNorm<>, Flatten, Dense<16, Init<He>, L2<1, 10000>>, ReLU,
-                       Residual<Dense<16>, GELU>, Repeat<2, Residual<Dense<16>, Tanh>>, Dropout<20>,
-                       Dense<3, BiasInit<Constant<1, 10>>>>;
+                       Residual<Dense<16>, GELU>, Repeat<2, Residual<Dense<16>, Tanh>>, Block, Repeat<2, Block>,
+                       Dropout<20>, Dense<3, BiasInit<Constant<1, 10>>>>;
 
 int main() {
     Model<Net> model{Seed{7}};

@@ -88,7 +88,7 @@ TEST_CASE("Residual: y = x + f(x)") {
 
 TEST_CASE("Repeat: N copies, each with its own parameters") {
     CHECK_GRADIENTS((check_gradients<Sequential<Input<6>, Repeat<3, Residual<Dense<6>, Tanh>>, Dense<2>>>(MSE{})));
-    CHECK_GRADIENTS((check_gradients<Sequential<Input<6>, Repeat<2, Dense<5>, Sigmoid>, Dense<3>>>(
+    CHECK_GRADIENTS((check_gradients<Sequential<Input<6>, Repeat<2, Dense<6>, Sigmoid>, Dense<3>>>(
         BinaryCrossEntropyWithLogits{})));
 }
 

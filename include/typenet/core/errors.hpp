@@ -48,6 +48,27 @@ template <class Layer, bool Ok = false>
 struct MissingInput {
     static constexpr bool ok = Ok;
 };
+// A layer whose own size is 0: Dense<0>, Conv2D<0, ...>, Repeat<0, ...>. The spec,
+// printed in full, shows the 0.
+template <class Layer, bool Ok = false>
+struct ZeroSizedLayer {
+    static constexpr bool ok = Ok;
+};
+
+// The contracts of the compositions. Repeat<N, Block> stacks N copies of one block,
+// so the block must return the shape it was given: copy I's output (Got) is what
+// copy I+1 is given, and every copy was made for the shape Repeat was given
+// (Expected). A model used as a block (a Sequential that starts with its own Input)
+// must be given the shape its Input declares.
+template <std::size_t I> struct Copy {};
+template <class Layer, class OutputOf, class GotShape, class InputOf, class Expect, bool Ok = false>
+struct RepeatChangesShape {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class Expect, class GotShape, bool Ok = false>
+struct InputMismatch {
+    static constexpr bool ok = Ok;
+};
 
 // The rules of the layers that slide a window over an image (Conv2D, the pools).
 // PaddedInput<H, W> is the input's height and width with the padding added: what the

@@ -21,6 +21,26 @@ struct InvalidParameter {
     static constexpr bool ok = Ok;
 };
 
+// "Option, given to Layer, holds a value outside its range" (L2<1, 0>, Epsilon<0, 1>).
+template <class Layer, class Option, bool Ok = false>
+struct OptionOutOfRange {
+    static constexpr bool ok = Ok;
+};
+// Whether an option's values are in range: true unless the option's header says
+// otherwise. Options assert nothing themselves (core/errors.hpp says why); the
+// layer that takes them does.
+template <class Option>
+inline constexpr bool option_in_range = true;
+template <class... Options>
+struct first_out_of_range_option {
+    using type = void;
+};
+template <class First, class... Rest>
+struct first_out_of_range_option<First, Rest...>
+    : std::conditional_t<option_in_range<First>, first_out_of_range_option<Rest...>, std::type_identity<First>> {};
+template <class... Options>
+using first_out_of_range_option_t = typename first_out_of_range_option<Options...>::type;
+
 // The first of Options for which Known<Option>::value is false; void when all are known.
 template <template <class> class Known, class... Options>
 struct first_unknown_option {

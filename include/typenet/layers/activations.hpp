@@ -56,8 +56,8 @@ struct ReLU : Elementwise<ReLU> {
 // A ratio, not a float, because clang 14 takes no float template arguments.
 template <std::intmax_t Num = 1, std::intmax_t Den = 100>
 struct LeakyReLU : Elementwise<LeakyReLU<Num, Den>> {
-    static_assert(Num > 0 && Den > 0, "LeakyReLU<Num, Den>: the slope Num/Den must be positive");
-    static constexpr float slope = float(Num) / float(Den);
+    static constexpr bool parameters_ok = Num > 0 && Den > 0;  // checked where it is bound
+    static constexpr float slope = parameters_ok ? float(Num) / float(Den) : 1.f;
     static std::string name() { return "LeakyReLU<" + std::to_string(Num) + "/" + std::to_string(Den) + ">"; }
     static constexpr bool from_output = true;  // sign(y) == sign(x) for a positive slope
     template <class V> static V forward(V x) { return xsimd::select(x > V(0.f), x, x * V(slope)); }
@@ -67,8 +67,8 @@ struct LeakyReLU : Elementwise<LeakyReLU<Num, Den>> {
 // ELU<Num, Den>: x for x > 0, alpha (e^x - 1) otherwise; alpha = Num/Den (default 1).
 template <std::intmax_t Num = 1, std::intmax_t Den = 1>
 struct ELU : Elementwise<ELU<Num, Den>> {
-    static_assert(Num > 0 && Den > 0, "ELU<Num, Den>: alpha = Num/Den must be positive");
-    static constexpr float alpha = float(Num) / float(Den);
+    static constexpr bool parameters_ok = Num > 0 && Den > 0;  // checked where it is bound
+    static constexpr float alpha = parameters_ok ? float(Num) / float(Den) : 1.f;
     static std::string name() { return Num == Den ? "ELU" : "ELU<" + std::to_string(Num) + "/" + std::to_string(Den) + ">"; }
     static constexpr bool from_output = true;  // for x <= 0, dy/dx = alpha e^x = y + alpha
     template <class V> static V forward(V x) { return xsimd::select(x > V(0.f), x, V(alpha) * xsimd::expm1(x)); }

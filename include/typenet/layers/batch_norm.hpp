@@ -41,16 +41,19 @@
 
 namespace tn {
 
+// Momentum in [0, 1], epsilon positive: checked by BatchNorm (check_batch_norm_ranges).
 template <std::intmax_t Num, std::intmax_t Den = 1>
 struct RunningMomentum {
-    static_assert(Den > 0 && Num >= 0 && Num <= Den, "RunningMomentum<Num, Den>: Num/Den must be in [0, 1]");
-    static constexpr double value = double(Num) / double(Den);
+    static constexpr double value = Den > 0 ? double(Num) / double(Den) : 0.;
 };
 template <std::intmax_t Num, std::intmax_t Den = 1>
 struct Epsilon {
-    static_assert(Den > 0 && Num > 0, "Epsilon<Num, Den>: Num/Den must be positive");
-    static constexpr double value = double(Num) / double(Den);
+    static constexpr double value = Den > 0 ? double(Num) / double(Den) : 0.;
 };
+template <std::intmax_t N, std::intmax_t D>
+inline constexpr bool option_in_range<RunningMomentum<N, D>> = D > 0 && N >= 0 && N <= D;
+template <std::intmax_t N, std::intmax_t D>
+inline constexpr bool option_in_range<Epsilon<N, D>> = D > 0 && N > 0;
 
 template <class... Options>
 struct BatchNorm;
@@ -70,6 +73,14 @@ template <class Option> inline constexpr double epsilon_in = -1;
 template <std::intmax_t N, std::intmax_t D>
 inline constexpr double epsilon_in<Epsilon<N, D>> = Epsilon<N, D>::value;
 constexpr double given_or(double given, double fallback) { return given >= 0 ? given : fallback; }
+
+template <class Spec, class Bad, bool Known>
+constexpr auto check_batch_norm_ranges() {
+    constexpr bool ok = std::is_void_v<Bad> || !Known;
+    static_assert(OptionOutOfRange<Spec, Bad, ok>::ok,
+                  "BatchNorm: RunningMomentum<Num, Den> must be in [0, 1] and Epsilon<Num, Den> positive (Den > 0)");
+    return ok;
+}
 
 template <class Spec, class Unknown>
 constexpr auto check_batch_norm_options() {
@@ -170,6 +181,8 @@ struct BatchNormLayer {
     static constexpr bool rank_ok = In::rank >= 1 && In::rank <= 3;
     using shape_rule = decltype(check_batch_norm_input<Spec, In, rank_ok>());
     using option_rule = decltype(check_batch_norm_options<Spec, typename Spec::unknown_option>());
+    using range_rule = decltype(check_batch_norm_ranges<Spec, typename Spec::out_of_range_option,
+                                                        std::is_void_v<typename Spec::unknown_option>>());
 
     static constexpr bool channels_first = In::rank == 3;
     static constexpr std::size_t channels = channels_first ? In::dims[0] : In::dims[In::rank - 1];
@@ -332,6 +345,7 @@ private:
 template <class... Options>
 struct BatchNorm {
     using unknown_option = first_unknown_option_t<detail::is_batch_norm_option, Options...>;
+    using out_of_range_option = first_out_of_range_option_t<Options...>;
     static constexpr double momentum = detail::given_or(std::max({-1.0, detail::momentum_in<Options>...}), 0.1);
     static constexpr double epsilon = detail::given_or(std::max({-1.0, detail::epsilon_in<Options>...}), 1e-5);
     template <class In>

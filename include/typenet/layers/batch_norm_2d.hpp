@@ -42,6 +42,7 @@ struct BatchNorm2DOnNonImage {
 template <class... Options>
 struct BatchNorm2D {
     using unknown_option = first_unknown_option_t<detail::is_batch_norm_option, Options...>;
+    using out_of_range_option = first_out_of_range_option_t<Options...>;
     static constexpr double momentum = detail::given_or(std::max({-1.0, detail::momentum_in<Options>...}), 0.1);
     static constexpr double epsilon = detail::given_or(std::max({-1.0, detail::epsilon_in<Options>...}), 1e-5);
     template <class In>

@@ -81,6 +81,12 @@ constexpr auto check_conv_options() {
     return Ok;
 }
 template <class Spec, bool Ok>
+constexpr auto check_conv_filters() {
+    static_assert(ZeroSizedLayer<Spec, Ok>::ok,
+                  "Conv2D<F>: F, the number of output channels (filters), must be at least 1");
+    return Ok;
+}
+template <class Spec, bool Ok>
 constexpr auto check_conv_kernel_given() {
     static_assert(MissingKernel<Spec, Ok>::ok, "Conv2D: the kernel size is required, e.g. Conv2D<32, Kernel<3>>");
     return Ok;
@@ -169,7 +175,8 @@ struct Conv2DLayer {
 
     // The rules, in the order they are reported.
     static constexpr bool options_ok = std::is_void_v<typename Spec::unknown_option>;
-    static constexpr bool kernel_ok = options_ok && Spec::has_kernel;
+    static constexpr bool filters_ok = options_ok && filters > 0;
+    static constexpr bool kernel_ok = filters_ok && Spec::has_kernel;
     static constexpr bool nonzero_ok = kernel_ok && K::h > 0 && K::w > 0 && S::h > 0 && S::w > 0 && D::h > 0 && D::w > 0;
     static constexpr bool same_ok =
         nonzero_ok && (!Spec::same || (S::h == 1 && S::w == 1 && K::h % 2 == 1 && K::w % 2 == 1));
@@ -182,7 +189,9 @@ struct Conv2DLayer {
     static constexpr bool valid = channels_ok && extent_h <= padded_h && extent_w <= padded_w;
 
     using option_rule = decltype(check_conv_options<Spec, typename Spec::unknown_option, options_ok>());
-    using kernel_rule = decltype(check_conv_kernel_given<Spec, kernel_ok || !options_ok>());
+    using range_rule = decltype(check_penalty_options<Spec, typename Spec::out_of_range_option, options_ok>());
+    using filters_rule = decltype(check_conv_filters<Spec, filters_ok || !options_ok>());
+    using kernel_rule = decltype(check_conv_kernel_given<Spec, kernel_ok || !filters_ok>());
     using nonzero_rule = decltype(check_conv_nonzero<Spec, Kernel<K::h, K::w>, Stride<S::h, S::w>,
                                                      nonzero_ok || !kernel_ok>());
     using same_rule = decltype(check_conv_same<Spec, Kernel<K::h, K::w>, Stride<S::h, S::w>, same_ok || !nonzero_ok>());
@@ -408,7 +417,6 @@ private:
 
 template <std::size_t Filters, class... Options>
 struct Conv2D {
-    static_assert(Filters > 0, "Conv2D<F>: F, the number of output channels (filters), must be at least 1");
     static constexpr std::size_t filters = Filters;
     static constexpr bool has_kernel = !std::is_void_v<detail::pair_option_t<Kernel, void, Options...>>;
     using kernel = detail::pair_option_t<Kernel, Kernel<1, 1>, Options...>;
@@ -424,6 +432,7 @@ struct Conv2D {
     using bias_init = typename bias_init_scheme<Zeros, Options...>::type;
     static constexpr Regularization penalty = penalty_of<Options...>;
     using unknown_option = first_unknown_option_t<detail::is_conv_option, Options...>;
+    using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>
     using bind = detail::Conv2DLayer<Conv2D, In>;
 

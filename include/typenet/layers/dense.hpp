@@ -73,7 +73,13 @@ struct BiasActivation {
     }
 };
 
-// Dense's shape rule (asserted in a function body: see core/errors.hpp for why).
+// Dense's rules (asserted in function bodies: see core/errors.hpp for why). The
+// input's rule is judged only when the layer has a size: one error at a time.
+template <class Spec, bool Ok>
+constexpr auto check_dense_units() {
+    static_assert(ZeroSizedLayer<Spec, Ok>::ok, "Dense<N>: N, the number of output features, must be at least 1");
+    return Ok;
+}
 template <class Spec, class In, bool FlatEnough>
 constexpr auto check_dense_input() {
     static_assert(NeedsFlatInput<Spec, typename got_of<In>::type, FlatEnough>::ok,
@@ -84,15 +90,18 @@ constexpr auto check_dense_input() {
 template <class Spec, class In, std::size_t N, bool HasBias>
 struct DenseLayer {
     static constexpr bool flat_enough = In::rank == 1 || In::rank == 2;
-    using shape_rule = decltype(check_dense_input<Spec, In, flat_enough>());
+    using units_rule = decltype(check_dense_units<Spec, (N > 0)>());
+    using shape_rule = decltype(check_dense_input<Spec, In, flat_enough || N == 0>());
     using option_rule = decltype(check_dense_options<Spec, typename Spec::unknown_option>());
+    using range_rule = decltype(check_penalty_options<Spec, typename Spec::out_of_range_option,
+                                                      std::is_void_v<typename Spec::unknown_option>>());
     static constexpr std::size_t features = In::dims[In::rank - 1];      // F
     static constexpr std::size_t positions = In::size / features;         // T (1 for a flat input)
     static constexpr std::size_t weight_count = N * features;
 
     using input_shape = In;
     using output_shape =
-        checked_shape_t<flat_enough, std::conditional_t<In::rank == 1, Shape<N>, Shape<positions, N>>>;
+        checked_shape_t<flat_enough && (N > 0), std::conditional_t<In::rank == 1, Shape<N>, Shape<positions, N>>>;
     static constexpr std::size_t param_count = weight_count + (HasBias ? N : 0);
 
     static std::string name() { return Spec::name(); }
@@ -161,12 +170,12 @@ private:
 
 template <std::size_t N, class... Options>
 struct Dense {
-    static_assert(N > 0, "Dense<N>: N, the number of output features, must be at least 1");
     static constexpr bool has_bias = !(std::is_same_v<Options, NoBias> || ...);
     using weight_init = typename init_scheme<XavierUniform, Options...>::type;
     using bias_init = typename bias_init_scheme<Zeros, Options...>::type;
     static constexpr Regularization penalty = penalty_of<Options...>;
     using unknown_option = first_unknown_option_t<detail::is_dense_option, Options...>;
+    using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>
     using bind = detail::DenseLayer<Dense, In, N, has_bias>;
     static std::string name() { return "Dense<" + std::to_string(N) + (has_bias ? ">" : ", NoBias>"); }

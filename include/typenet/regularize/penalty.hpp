@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "typenet/core/options.hpp"
 #include "typenet/kernels/simd.hpp"
 
 namespace tn {
@@ -29,16 +30,27 @@ struct Regularization {
 
 // Layer options: l1 = Num/Den, l2 = Num/Den (ratios, because clang 14 takes no float
 // template arguments). The defaults, 0.01, are Keras's.
+// Num >= 0 and Den > 0, checked by the layer that takes them (check_penalty_options).
 template <std::intmax_t Num = 1, std::intmax_t Den = 100>
 struct L1 {
-    static_assert(Num >= 0 && Den > 0, "L1<Num, Den>: the strength Num/Den must be >= 0 (and Den > 0)");
-    static constexpr float value = float(Num) / float(Den);
+    static constexpr float value = Den > 0 ? float(Num) / float(Den) : 0.f;
 };
 template <std::intmax_t Num = 1, std::intmax_t Den = 100>
 struct L2 {
-    static_assert(Num >= 0 && Den > 0, "L2<Num, Den>: the strength Num/Den must be >= 0 (and Den > 0)");
-    static constexpr float value = float(Num) / float(Den);
+    static constexpr float value = Den > 0 ? float(Num) / float(Den) : 0.f;
 };
+template <std::intmax_t N, std::intmax_t D> inline constexpr bool option_in_range<L1<N, D>> = N >= 0 && D > 0;
+template <std::intmax_t N, std::intmax_t D> inline constexpr bool option_in_range<L2<N, D>> = N >= 0 && D > 0;
+
+// The rule of a layer that takes L1<> and L2<> (Dense, Conv2D): Bad is the first
+// option out of range, or void. Judged only when every option is known (`Known`).
+template <class Spec, class Bad, bool Known>
+constexpr auto check_penalty_options() {
+    constexpr bool ok = std::is_void_v<Bad> || !Known;
+    static_assert(OptionOutOfRange<Spec, Bad, ok>::ok,
+                  "L1<Num, Den>, L2<Num, Den>: the strength Num/Den must be >= 0, with Den > 0");
+    return ok;
+}
 
 // What one option adds: L1<> and L2<> their strength, anything else nothing.
 template <class Option>
