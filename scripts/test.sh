@@ -1,38 +1,107 @@
 #!/usr/bin/env bash
 # Set up (packages, data), then build and run the whole test suite:
 #   1. Release build: unit tests, compile-fail tests (g++ and clang), every lesson's smoke run;
-#   2. Fuzzers (libFuzzer, clang): each file reader for 30 s from its seed corpus;
+#   2. Fuzzers (libFuzzer, clang): each file reader for 30 s from its seed corpus, two at a time;
 #   3. Sanitizer build (ASan + UBSan): the unit tests again.
-# Exits non-zero on the first failure.
+# Exits non-zero on the first failure. At the end it prints the budget: each stage's
+# time, each lesson's compile time, peak compiler memory and smoke-run time, and the
+# five slowest compiles of the whole build (every compile is timed by
+# scripts/timed-compile.sh, CMake's compiler launcher here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+root=$PWD
 jobs=$(nproc)
+stages=()
+stage_start=$SECONDS
+stage_done() {  # NAME: records the time since the previous stage ended
+    stages+=("$1	$((SECONDS - stage_start))")
+    stage_start=$SECONDS
+}
+
+scripts/setup.sh
+stage_done "set-up (packages, data)"
+
+mkdir -p build
+export TYPENET_COMPILE_LOG=$root/build/compile-times.tsv
+rm -f "$TYPENET_COMPILE_LOG"
+launcher=-DCMAKE_CXX_COMPILER_LAUNCHER=$root/scripts/timed-compile.sh
 
 echo "== release build and tests"
-cmake --preset release >/dev/null
+cmake --preset release "$launcher" >/dev/null
 cmake --build --preset release -j"$jobs"
-ctest --preset release -j"$jobs"
+stage_done "release build"
+ctest_log=build/release/ctest.log
+ctest --preset release -j"$jobs" | tee "$ctest_log"
+stage_done "release tests (unit, compile-fail, lesson smoke runs, ...)"
 
-echo "== fuzzers: each reader for 30 s (fuzz/; the README says how to run them longer)"
-cmake --preset fuzz >/dev/null
+echo "== fuzzers: each reader for 30 s, two at a time (fuzz/; the README says how to run them longer)"
+cmake --preset fuzz "$launcher" >/dev/null
 cmake --build --preset fuzz -j"$jobs"
-for reader in safetensors idx onnx csv image; do
-    found=$(mktemp -d)   # new inputs go here, not into the checked-in seeds
-    dict=()
+fuzz_one() {  # READER: 30 s from its seeds; new inputs go to a scratch folder, not into the seeds
+    local reader=$1 found dict=() log=build/fuzz/$1-fuzz.log
+    found=$(mktemp -d)
     [[ -f fuzz/$reader.dict ]] && dict=(-dict=fuzz/$reader.dict)
-    log=build/fuzz/$reader-fuzz.log
     if ! build/fuzz/fuzz/${reader}_fuzzer -max_total_time=30 -print_final_stats=1 "${dict[@]}" \
             -artifact_prefix=build/fuzz/ "$found" fuzz/corpus/$reader >"$log" 2>&1; then
         cat "$log"
         echo "fuzz: $reader reader crashed; the input is in build/fuzz/ (add it to fuzz/corpus/$reader once fixed)"
-        exit 1
+        rm -rf "$found"
+        return 1
     fi
     grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" | sed "s/^/$reader: /"
     rm -rf "$found"
+}
+running=()
+fuzz_failed=0
+for reader in safetensors idx onnx csv image; do
+    fuzz_one "$reader" &
+    running+=($!)
+    if ((${#running[@]} >= jobs)); then
+        wait "${running[0]}" || fuzz_failed=1
+        running=("${running[@]:1}")
+    fi
 done
+for pid in "${running[@]}"; do wait "$pid" || fuzz_failed=1; done
+((fuzz_failed == 0)) || exit 1
+stage_done "fuzzers (build, 5 readers x 30 s)"
 
 echo "== sanitizer build (ASan + UBSan) and unit tests"
-cmake --preset sanitize >/dev/null
+cmake --preset sanitize "$launcher" >/dev/null
 cmake --build --preset sanitize -j"$jobs" --target typenet_tests
+stage_done "sanitizer build"
 ctest --preset sanitize -L unit
+stage_done "sanitizer unit tests"
+
+# --- The budget ---------------------------------------------------------------------
+echo
+echo "== where the time went"
+total=0
+for s in "${stages[@]}"; do
+    IFS=$'\t' read -r name secs <<<"$s"
+    printf "  %-60s %4d s\n" "$name" "$secs"
+    total=$((total + secs))
+done
+printf "  %-60s %4d s (%d min %d s)\n" "total" "$total" $((total / 60)) $((total % 60))
+/usr/bin/python3 - "$TYPENET_COMPILE_LOG" "$ctest_log" <<'PY'
+import os, re, sys
+compiles = []
+for line in open(sys.argv[1]):
+    secs, mib, output = line.rstrip("\n").split("\t")
+    compiles.append((float(secs), int(mib), output))
+smoke = {}
+for line in open(sys.argv[2]):
+    m = re.search(r"Test\s+#\d+: lesson-(\S+)-smoke \.+\s+\S+\s+([\d.]+) sec", line)
+    if m:
+        smoke[m.group(1)] = float(m.group(2))
+print("\n  lesson                                  compile s   peak MiB   smoke run s")
+for secs, mib, output in sorted(compiles, key=lambda c: c[2]):
+    m = re.search(r"/build/release/lessons/CMakeFiles/lesson-([^/]+)\.dir/", output)
+    if m:
+        name = m.group(1)
+        print(f"  {name:<38} {secs:10.2f} {mib:10d} {smoke.get(name, float('nan')):13.2f}")
+print("\n  the five slowest compiles of the whole build:")
+for secs, mib, output in sorted(compiles, reverse=True)[:5]:
+    print(f"  {secs:8.2f} s {mib:6d} MiB  {os.path.relpath(output)}")
+print(f"\n  {len(compiles)} compiles, {sum(c[0] for c in compiles):.0f} s in all; "
+      f"largest {max(c[1] for c in compiles)} MiB")
+PY

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "typenet/config.hpp"
+
 namespace tn {
 
 struct Dataset {
@@ -43,35 +45,9 @@ struct Dataset {
     // both; the storage a whole number of rows of input_width; exactly size() rows of
     // target_width targets; both widths non-zero when there is data; a finite
     // byte_scale for bytes. Cheap (no value is read), so callers call it freely.
-    void validate() const {
-        const auto fail = [&](const std::string& what) { throw std::invalid_argument(name + ": " + what); };
-        const auto n = [](std::size_t v) { return std::to_string(v); };
-        if (!inputs.empty() && !bytes.empty())
-            fail("inputs are stored both as floats (" + n(inputs.size()) + ") and as bytes (" + n(bytes.size()) +
-                 "); a data set holds one or the other");
-        const bool as_bytes = !bytes.empty();
-        const std::size_t stored = as_bytes ? bytes.size() : inputs.size();
-        const char* kind = as_bytes ? " input bytes" : " input floats";
-        if (stored > 0 && input_width == 0) fail("input_width is 0 but it holds " + n(stored) + kind);
-        if (input_width > 0 && stored % input_width != 0)
-            fail("its " + n(stored) + kind + " are not a whole number of samples of input_width " + n(input_width) +
-                 " (" + n(stored / input_width) + " samples and " + n(stored % input_width) + " left over)");
-        const std::size_t samples = size();
-        if (samples > 0 && target_width == 0) fail("target_width is 0 but it holds " + n(samples) + " samples");
-        if (targets.size() != samples * target_width)
-            fail("it holds " + n(targets.size()) + " targets, but " + n(samples) + " samples of target_width " +
-                 n(target_width) + " need " + n(samples * target_width));
-        if (as_bytes && !std::isfinite(byte_scale)) fail("byte_scale is " + std::to_string(byte_scale) + ", not finite");
-    }
+    TYPENET_INLINE void validate() const;
 
-    void add(std::span<const float> x, std::span<const float> t) {
-        if (x.size() != input_width || t.size() != target_width)
-            throw std::invalid_argument(name + ": a sample needs " + std::to_string(input_width) + " inputs and " +
-                                        std::to_string(target_width) + " targets, got " + std::to_string(x.size()) +
-                                        " and " + std::to_string(t.size()));
-        inputs.insert(inputs.end(), x.begin(), x.end());
-        targets.insert(targets.end(), t.begin(), t.end());
-    }
+    TYPENET_INLINE void add(std::span<const float> x, std::span<const float> t);
     void add(std::initializer_list<float> x, std::initializer_list<float> t) {
         add(std::span<const float>(x.begin(), x.size()), std::span<const float>(t.begin(), t.size()));
     }
@@ -81,49 +57,19 @@ struct Dataset {
         if (!bytes.empty()) throw std::logic_error(name + ": inputs are stored as bytes; use copy_input");
         return {inputs.data() + i * input_width, input_width};
     }
-    void copy_input(std::size_t i, float* out) const {
-        if (bytes.empty()) {
-            std::copy_n(inputs.data() + i * input_width, input_width, out);
-        } else {
-            const std::uint8_t* b = bytes.data() + i * input_width;
-            for (std::size_t k = 0; k < input_width; ++k) out[k] = float(b[k]) * byte_scale;
-        }
-    }
+    TYPENET_INLINE void copy_input(std::size_t i, float* out) const;
     std::span<const float> target(std::size_t i) const { return {targets.data() + i * target_width, target_width}; }
 
     // Copies the samples at `indices` into contiguous batch buffers. Validates the
     // data set and each index first (an index past the end names itself).
-    void gather(std::span<const std::size_t> indices, float* x, float* t) const {
-        validate();
-        const std::size_t n = size();
-        for (const std::size_t i : indices)
-            if (i >= n)
-                throw std::out_of_range(name + ": gather: index " + std::to_string(i) + " is outside its " +
-                                        std::to_string(n) + " samples");
-        for (std::size_t b = 0; b < indices.size(); ++b) {
-            copy_input(indices[b], x + b * input_width);
-            std::copy_n(targets.data() + indices[b] * target_width, target_width, t + b * target_width);
-        }
-    }
+    TYPENET_INLINE void gather(std::span<const std::size_t> indices, float* x, float* t) const;
 
     // Samples [begin, end) as a new data set (a copy).
-    Dataset slice(std::size_t begin, std::size_t end) const {
-        validate();
-        if (begin > end || end > size())
-            throw std::out_of_range(name + ": slice [" + std::to_string(begin) + ", " + std::to_string(end) +
-                                    ") is outside its " + std::to_string(size()) + " samples");
-        Dataset d(name, input_width, target_width);
-        d.byte_scale = byte_scale;
-        if (bytes.empty())
-            d.inputs.assign(inputs.begin() + std::ptrdiff_t(begin * input_width),
-                            inputs.begin() + std::ptrdiff_t(end * input_width));
-        else
-            d.bytes.assign(bytes.begin() + std::ptrdiff_t(begin * input_width),
-                           bytes.begin() + std::ptrdiff_t(end * input_width));
-        d.targets.assign(targets.begin() + std::ptrdiff_t(begin * target_width),
-                         targets.begin() + std::ptrdiff_t(end * target_width));
-        return d;
-    }
+    TYPENET_INLINE Dataset slice(std::size_t begin, std::size_t end) const;
 };
 
 }  // namespace tn
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/train/dataset.ipp"
+#endif
