@@ -57,7 +57,7 @@ for name, directory, args in lessons:
 PY
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-isa=$(grep -o -m1 -w -E "avx512f|avx2" /proc/cpuinfo | head -1)
+isa=$(grep -q -w avx512f /proc/cpuinfo && echo avx512f || { grep -q -w avx2 /proc/cpuinfo && echo avx2; } || true)
 compiler=$(head -1 "$commands" | cut -f3 | cut -d' ' -f1)
 echo "# compile times, $(date -u +%Y-%m-%d), $cpu ($(nproc) cores, widest SIMD: ${isa:-sse}), $($compiler --version | head -1)"
 echo "# median of $runs interleaved runs; wall seconds and peak resident MiB of one compile"
