@@ -3,6 +3,8 @@
 // next save; the target keeps its permissions, and a symbolic link stays a link.
 #include <doctest/doctest.h>
 
+#include "support/scratch.hpp"
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -22,12 +24,7 @@ namespace st = tn::io::safetensors;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / "typenet-atomic-file-test" / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path fresh_dir(const std::string& name) { return support::scratch_dir("atomic-file", name); }
 std::vector<std::string> temporaries_in(const fs::path& dir) {
     std::vector<std::string> out;
     for (const auto& f : fs::directory_iterator(dir))

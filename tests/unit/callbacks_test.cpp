@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "support/scratch.hpp"
 #include <typenet/plot/history.hpp>
 #include <typenet/typenet.hpp>
 
@@ -51,41 +52,8 @@ struct RateRecorder {
     void on_batch_end(FitState& s) { rates.push_back(s.learning_rate()); }
 };
 
-// Everything written to stderr while `f` runs.
-template <class F>
-std::string capture_stderr(F&& f) {
-    const auto path = std::filesystem::temp_directory_path() / ("typenet-stderr-" + std::to_string(::getpid()));
-    std::fflush(stderr);
-    const int saved = ::dup(STDERR_FILENO);
-    std::FILE* file = std::fopen(path.c_str(), "w");
-    REQUIRE(file != nullptr);
-    ::dup2(::fileno(file), STDERR_FILENO);
-    try {
-        f();
-    } catch (...) {
-        std::fflush(stderr);
-        ::dup2(saved, STDERR_FILENO);
-        ::close(saved);
-        std::fclose(file);
-        throw;
-    }
-    std::fflush(stderr);
-    ::dup2(saved, STDERR_FILENO);
-    ::close(saved);
-    std::fclose(file);
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::filesystem::remove(path);
-    return text.str();
-}
-
-std::filesystem::path scratch_dir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / ("typenet-callbacks-" + std::to_string(::getpid())) / name;
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+using support::capture_stderr;
+std::filesystem::path scratch_dir(const std::string& name) { return support::scratch_dir("callbacks", name); }
 
 }  // namespace
 

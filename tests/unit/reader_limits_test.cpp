@@ -6,6 +6,8 @@
 // changes the model or the optimizer.
 #include <doctest/doctest.h>
 
+#include "support/scratch.hpp"
+
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -36,12 +38,7 @@ namespace st = tn::io::safetensors;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / "typenet-reader-limits-test" / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path fresh_dir(const std::string& name) { return support::scratch_dir("reader-limits", name); }
 
 // How much the peak resident memory grows (KiB) while `f` runs, measured in a child
 // process so that the test program's own peak does not hide it (whatever `f` throws

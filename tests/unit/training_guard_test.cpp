@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "support/scratch.hpp"
 #include <typenet/train/checkpoint.hpp>
 #include <typenet/train/checkpoint_every.hpp>
 #include <typenet/typenet.hpp>
@@ -44,34 +45,17 @@ std::string message_of(auto&& f) {
     return "(no error)";
 }
 
-// What a piece of code writes to standard error (fit's epoch lines and warnings).
+// fit's warnings, whether or not it then stops with an error.
 std::string stderr_of(auto&& f) {
-    std::fflush(stderr);
-    char path[] = "/tmp/typenet_stderr_XXXXXX";
-    const int file = ::mkstemp(path);
-    REQUIRE(file >= 0);
-    const int saved = ::dup(STDERR_FILENO);
-    ::dup2(file, STDERR_FILENO);
-    try {
-        f();
-    } catch (...) {
-    }
-    std::fflush(stderr);
-    ::dup2(saved, STDERR_FILENO);
-    ::close(saved);
-    ::close(file);
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::filesystem::remove(path);
-    return text;
+    return support::capture_stderr([&] {
+        try {
+            f();
+        } catch (const std::exception&) {
+        }
+    });
 }
 
-std::filesystem::path scratch(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / ("typenet_guard_" + std::to_string(::getpid()) + "_" + name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+std::filesystem::path scratch(const std::string& name) { return support::scratch_dir("guard", name); }
 
 }  // namespace
 
