@@ -13,7 +13,8 @@
 # (dlib, lesson 1, ..., lesson N, then again) so that a machine that grows busier
 # slows both sides alike; each figure is the median of the runs, wall seconds and
 # peak resident MiB. The table ends with the ratio to dlib, the slowest lesson and
-# the largest.
+# the largest. CPU seconds (user) are printed too: on a machine that others load, the
+# wall time of a single-threaded compile swings with them and its CPU time much less.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=3 only=. build=build/release
@@ -62,12 +63,13 @@ compiler=$(head -1 "$commands" | cut -f3 | cut -d' ' -f1)
 echo "# compile times, $(date -u +%Y-%m-%d), $cpu ($(nproc) cores, widest SIMD: ${isa:-sse}), $($compiler --version | head -1)"
 echo "# median of $runs interleaved runs; wall seconds and peak resident MiB of one compile"
 
-declare -A seconds memory
+declare -A seconds cpu memory
 for ((r = 0; r < runs; ++r)); do
     while IFS=$'\t' read -r name dir cmd; do
-        stats=$( (cd "$dir" && /usr/bin/time -f "%e %M" bash -c "$cmd -o /dev/null") 2>&1 >/dev/null | tail -1)
-        read -r s kb <<<"$stats"
+        stats=$( (cd "$dir" && /usr/bin/time -f "%e %U %M" bash -c "$cmd -o /dev/null") 2>&1 >/dev/null | tail -1)
+        read -r s u kb <<<"$stats"
         seconds[$name]+="$s "
+        cpu[$name]+="$u "
         memory[$name]+="$((kb / 1024)) "
     done <"$commands"
 done
@@ -75,15 +77,18 @@ done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 dlib_name="dlib dnn_introduction_ex.cpp"
 dlib_s=$(median <<<"${seconds[$dlib_name]}")
+dlib_u=$(median <<<"${cpu[$dlib_name]}")
 echo
-echo "| program | compile s | peak MiB | / dlib |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| program | compile s | / dlib | CPU s | / dlib | peak MiB |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 slowest="" slowest_s=0 largest="" largest_mb=0
 while IFS=$'\t' read -r name dir cmd; do
     s=$(median <<<"${seconds[$name]}")
+    u=$(median <<<"${cpu[$name]}")
     mb=$(median <<<"${memory[$name]}")
     ratio=$(awk -v a="$s" -v b="$dlib_s" 'BEGIN {printf "%.2f", a / b}')
-    printf "| %s | %.2f | %d | %s |\n" "$name" "$s" "$mb" "$ratio"
+    cpu_ratio=$(awk -v a="$u" -v b="$dlib_u" 'BEGIN {printf "%.2f", a / b}')
+    printf "| %s | %.2f | %s | %.2f | %s | %d |\n" "$name" "$s" "$ratio" "$u" "$cpu_ratio" "$mb"
     if [[ $name != "$dlib_name" ]]; then
         awk -v a="$s" -v b="$slowest_s" 'BEGIN {exit !(a > b)}' && slowest=$name slowest_s=$s
         ((mb > largest_mb)) && largest=$name largest_mb=$mb
