@@ -2,7 +2,8 @@
 // DecodeLimits::max_pixels fails before a pixel is decoded, a small PNG that
 // inflates to hundreds of megabytes fails at stb's working-memory budget, and the
 // two corrupt files the image fuzzer found (a JPEG Huffman table of more than 256
-// codes, on which Debian's stb 2.27 writes past its arrays; a PNM that decodes to
+// codes, on which Debian's stb 2.27 writes past its arrays; a scan using a table
+// that was never defined, on which it reads through garbage; a PNM that decodes to
 // 0 x 0) are refused with an ImageError naming the source.
 #include <doctest/doctest.h>
 
@@ -101,6 +102,14 @@ TEST_CASE("decode_image: a JPEG Huffman table of more than 256 codes is refused 
     std::copy(std::begin(head), std::end(head), jpeg.begin());
     CHECK(decode_error(jpeg) == "cannot read image x.png: corrupt JPEG: the Huffman table at byte 6 defines 4080 codes, "
                                 "and a table holds at most 256");
+}
+
+TEST_CASE("decode_image: a JPEG scan that uses a Huffman table no DHT segment defined is refused") {
+    // SOI; SOS of one component using DC table 1 and AC table 0, Ss 0, Se 63: a
+    // baseline scan, which needs both tables.
+    const std::vector<unsigned char> jpeg{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x10, 0x00, 0x3F, 0x00};
+    CHECK(decode_error(jpeg) == "cannot read image x.png: corrupt JPEG: the scan at byte 2 uses DC Huffman table 1, "
+                                "which no DHT segment before it defines");
 }
 
 TEST_CASE("decode_image: a PNM that decodes to 0 x 0 is an error, not an empty image") {

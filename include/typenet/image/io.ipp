@@ -70,22 +70,22 @@ inline void* stb_realloc(void* p, std::size_t n) {
     return static_cast<char*>(moved) + stb_block_header;
 }
 
-// stb_image 2.27 (Debian's) builds a JPEG Huffman table without checking that its
-// 16 code counts add up to at most 256, and then writes past the table's arrays
-// (fixed upstream in 2.28). Found by fuzz/image_fuzzer.cpp; until Debian ships the
-// fix, the tables are checked here first. The walk follows stb's: segments by their
-// length, entropy-coded data byte by byte up to the next marker (FF then neither 00
-// nor a restart marker), so it sees every DHT segment stb would read. Returns the
-// byte offset of the first table with more than 256 codes, and the count.
-struct BadHuffmanTable {
-    std::size_t offset = 0, codes = 0;
-};
-inline std::optional<BadHuffmanTable> oversized_jpeg_huffman_table(std::span<const unsigned char> b) {
+// Two holes of stb_image 2.27 (Debian's) in JPEG Huffman tables, both found by
+// fuzz/image_fuzzer.cpp, checked here before stb reads the file:
+//  - a table whose 16 code counts add up to more than 256: stb writes past the
+//    table's arrays (fixed upstream in 2.28);
+//  - a scan that uses a table no DHT segment defined: stb decodes with the
+//    uninitialised table and indexes its arrays with garbage.
+// The walk follows stb's: segments by their length, entropy-coded data byte by byte
+// up to the next marker (FF then neither 00 nor a restart marker), so it sees every
+// DHT and SOS segment stb would read, in the same order. Returns what is wrong.
+inline std::optional<std::string> jpeg_huffman_problem(std::span<const unsigned char> b) {
     // stb takes a file as JPEG when it starts with FF (any number), then D8.
     std::size_t i = 0;
     while (i < b.size() && b[i] == 0xFF) ++i;
     if (i == 0 || i >= b.size() || b[i] != 0xD8) return std::nullopt;
     const auto at = [&](std::size_t k) -> unsigned { return k < b.size() ? b[k] : 0u; };  // stb reads 0 past the end
+    bool defined[2][4] = {};  // [DC, AC][table]
     ++i;
     while (i + 1 < b.size()) {
         if (b[i] != 0xFF) {
@@ -102,15 +102,32 @@ inline std::optional<BadHuffmanTable> oversized_jpeg_huffman_table(std::span<con
             continue;
         }
         const std::size_t length = (at(i + 2) << 8) | at(i + 3);  // counts its own two bytes
-        if (marker == 0xC4) {
+        if (marker == 0xC4) {  // DHT: tables of [class << 4 | id] [16 counts] [symbols]
             std::size_t p = i + 4;
             long left = long(length) - 2;
             while (left > 0 && p < b.size()) {
                 std::size_t codes = 0;
                 for (std::size_t k = 1; k <= 16; ++k) codes += at(p + k);
-                if (codes > 256) return BadHuffmanTable{p, codes};
+                if (codes > 256)
+                    return "corrupt JPEG: the Huffman table at byte " + std::to_string(p) + " defines " +
+                           std::to_string(codes) + " codes, and a table holds at most 256";
+                const unsigned kind = at(p) >> 4, id = at(p) & 15;
+                if (kind <= 1 && id <= 3) defined[kind][id] = true;
                 p += 17 + codes;
                 left -= long(17 + codes);
+            }
+        } else if (marker == 0xDA) {  // SOS: [count] [component, dc << 4 | ac]... [Ss] [Se] [Ah << 4 | Al]
+            const std::size_t count = at(i + 4);
+            const unsigned start = at(i + 5 + 2 * count), end = at(i + 6 + 2 * count);
+            for (std::size_t c = 0; c < count; ++c) {
+                const unsigned tables = at(i + 6 + 2 * c), dc = tables >> 4, ac = tables & 15;
+                const bool needs_dc = start == 0, needs_ac = end > 0;  // baseline needs both; progressive one
+                if (needs_dc && dc <= 3 && !defined[0][dc])
+                    return "corrupt JPEG: the scan at byte " + std::to_string(i) + " uses DC Huffman table " +
+                           std::to_string(dc) + ", which no DHT segment before it defines";
+                if (needs_ac && ac <= 3 && !defined[1][ac])
+                    return "corrupt JPEG: the scan at byte " + std::to_string(i) + " uses AC Huffman table " +
+                           std::to_string(ac) + ", which no DHT segment before it defines";
             }
         }
         i += 2 + std::max<std::size_t>(length, 2);
@@ -155,9 +172,7 @@ TYPENET_INLINE Image decode_image(std::span<const unsigned char> bytes, const st
     if (bytes.size() > std::size_t(INT32_MAX)) throw ImageError(what + "over 2 GB");
     const int size = int(bytes.size());
     // Before stb reads anything (stbi_info reads the tables too).
-    if (const auto bad = detail::oversized_jpeg_huffman_table(bytes))
-        throw ImageError(what + "corrupt JPEG: the Huffman table at byte " + std::to_string(bad->offset) +
-                         " defines " + std::to_string(bad->codes) + " codes, and a table holds at most 256");
+    if (const auto problem = detail::jpeg_huffman_problem(bytes)) throw ImageError(what + *problem);
     // The header first: its size, before a single pixel is decoded.
     int w = 0, h = 0, file_channels = 0;
     std::size_t pixels = 0;
