@@ -13,9 +13,20 @@ namespace tn::kernels::detail {
 // The register block: nr = two vectors of columns, mr rows, so that mr*2
 // accumulators + 2 vectors of B + 1 broadcast of A fill the vector registers
 // (AVX2: 16 ymm, 6x16; AVX-512: 32 zmm, 14x32; SSE2: 16 xmm, 6x8).
+// TYPENET_GEMM_NR_VECTORS and TYPENET_GEMM_MR override the shape, for measuring
+// others (any mr x nv with mr * nv + nv + 1 <= the registers; nr must stay a
+// multiple of 8 for the convolution's transposed panels).
 inline constexpr std::size_t gemm_vector_registers = simd::width >= 16 ? 32 : 16;
+#ifdef TYPENET_GEMM_NR_VECTORS
+inline constexpr std::size_t gemm_nr = TYPENET_GEMM_NR_VECTORS * simd::width;
+#else
 inline constexpr std::size_t gemm_nr = 2 * simd::width;
-inline constexpr std::size_t gemm_mr = (gemm_vector_registers - 3) / 2;
+#endif
+#ifdef TYPENET_GEMM_MR
+inline constexpr std::size_t gemm_mr = TYPENET_GEMM_MR;
+#else
+inline constexpr std::size_t gemm_mr = (gemm_vector_registers - 1 - gemm_nr / simd::width) / (gemm_nr / simd::width);
+#endif
 
 // Cache blocks for Zen 3 (32 KiB L1d, 512 KiB L2 per core, 32 MiB shared L3):
 // a B micro-panel (kc x nr = 256 x 16 floats, 16 KiB) stays in L1 while the A
