@@ -10,9 +10,11 @@
 // gradient, the optimizer, the finite check of the parameters. A fused pair
 // (Conv2D + ReLU, Dense + ReLU) is timed under its first layer; the second shows 0.
 // Prints one line per phase: `phase <pass> <layer> <microseconds per step>`, then the
-// instruction set, so that two builds' outputs can be set side by side.
+// instruction set, so that two builds' outputs can be set side by side. "step cpu-time"
+// is the process's CPU time per step (all threads).
 #define TYPENET_PHASE_TIMES 1
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 
@@ -40,10 +42,17 @@ int main(int argc, char** argv) {
     };
     for (long i = 0; i < 20; ++i) step(i);  // warm-up: arenas sized, thread team started
     phase_times::reset();
+    const auto cpu_seconds = [] {
+        timespec t{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+    };
+    const double cpu_start = cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
     float last = 0;
     for (long i = 0; i < steps; ++i) last = step(i);
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = cpu_seconds() - cpu_start;
     const auto update_start = std::chrono::steady_clock::now();
     for (long i = 0; i < steps; ++i) sgd.step(model.parameters(), model.gradients());
     const double update = std::chrono::duration<double>(std::chrono::steady_clock::now() - update_start).count();
@@ -57,6 +66,9 @@ int main(int argc, char** argv) {
     std::printf("phase update SGD %.1f\n", update * per_step);
     std::printf("phase rest loss+SGD+finite-check %.1f\n", (total - layers) * per_step);
     std::printf("phase step whole %.1f\n", total * per_step);
+    // CPU time of all threads: on one thread, the step without the time the process
+    // was descheduled (a busy machine); on more, their sum, spinning included.
+    std::printf("phase step cpu-time %.1f\n", cpu * per_step);
     std::printf("simd %s threads %d steps %ld samples/s %.0f last-loss %.4f\n", simd::arch_name, threads, steps,
                 double(steps * long(batch)) / total, double(last));
 }

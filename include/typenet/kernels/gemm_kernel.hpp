@@ -31,7 +31,9 @@ inline constexpr std::size_t gemm_small_work = 256;
 // Up to this many rows, B is streamed in place instead of packed (gemm_skinny):
 // measured here 1.7-4x faster than packing at M = 1-4, and still 1.5x at M = 6
 // when B is not transposed (at M = 5 with B transposed, packing wins).
-inline constexpr std::size_t gemm_skinny_rows_max = gemm_mr;
+// (Its kernels hold two vectors of columns per row: as many rows as a 2-vector
+// micro-kernel has, whatever shape the packed micro-kernel takes.)
+inline constexpr std::size_t gemm_skinny_rows_max = (gemm_vector_registers - 3) / 2;
 inline constexpr std::size_t gemm_skinny_dot_rows_max = 4;
 // Work below which starting a second thread (fork/join ~ a few microseconds)
 // costs more than it saves.
