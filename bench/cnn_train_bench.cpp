@@ -24,6 +24,7 @@
 #include <typenet/typenet.hpp>
 
 #include "cnn_models.hpp"
+#include "machine_context.hpp"
 
 namespace {
 
@@ -86,4 +87,4 @@ BENCHMARK(vgg_small)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TYPENET_BENCHMARK_MAIN()

@@ -26,6 +26,8 @@
 #include <typenet/kernels/gemm.hpp>
 #include <typenet/kernels/parallel.hpp>
 
+#include "machine_context.hpp"
+
 namespace {
 
 using tn::kernels::Transpose;
@@ -158,6 +160,7 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
+    bench::add_machine_context();
     register_all();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

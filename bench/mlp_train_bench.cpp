@@ -29,6 +29,8 @@
 #include <typenet/kernels/parallel.hpp>
 #include <typenet/typenet.hpp>
 
+#include "machine_context.hpp"
+
 namespace {
 
 using namespace tn;
@@ -102,4 +104,4 @@ BENCHMARK(bn_dropout)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TYPENET_BENCHMARK_MAIN()

@@ -10,6 +10,12 @@ it can be, so a comparison with it would flatter typenet:
   on an AVX-512 Xeon. Unless OPENBLAS_CORETYPE is set already, the kernel family is
   named from the CPU's flags.
 
+`describe()` names what the peer's kernels were limited to, for the benchmark's header:
+OpenBLAS's kernel family, oneDNN's (torch's convolutions) highest instruction set
+(DNNL_MAX_CPU_ISA; bench/compare.py --isa avx2 sets it to AVX2 and OpenBLAS to
+Haswell, for a peer on the same instruction set as an AVX2 build of typenet) and
+ATen's (ATEN_CPU_CAPABILITY), "default" where not set.
+
 Import it first: `import blas_setup  # noqa: F401` before `import torch`.
 """
 import os
@@ -28,3 +34,10 @@ if "OPENBLAS_CORETYPE" not in os.environ:
         os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
     elif "avx2" in flags and "fma" in flags:
         os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+
+
+def describe():
+    """'openblas_core=Haswell dnnl_max_isa=AVX2 aten_cpu=default': fields for the peer's output line."""
+    return " ".join(f"{name}={os.environ.get(var) or 'default'}" for name, var in
+                    (("openblas_core", "OPENBLAS_CORETYPE"), ("dnnl_max_isa", "DNNL_MAX_CPU_ISA"),
+                     ("aten_cpu", "ATEN_CPU_CAPABILITY")))

@@ -75,14 +75,14 @@ def main():
         count = args.steps * 10
         print(f"pytorch model={args.model} threads={args.threads} samples_per_s={count / seconds:.1f} "
               f"us_per_sample={1e6 * seconds / count:.2f} seconds={seconds:.3f} out0={y[0, 0].item():.4f} "
-              f"torch={torch.__version__}")
+              f"torch={torch.__version__} {blas_setup.describe()}")
         return
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     seconds, loss = time_training(model, optimizer, inputs, labels, args.batch, args.warmup, args.steps)
     print(f"pytorch model={args.model} threads={args.threads} samples_per_s={args.steps * args.batch / seconds:.1f} "
           f"steps={args.steps} batch={args.batch} seconds={seconds:.3f} loss={loss.item():.4f} "
-          f"torch={torch.__version__}")
+          f"torch={torch.__version__} {blas_setup.describe()}")
 
 
 if __name__ == "__main__":

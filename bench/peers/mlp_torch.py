@@ -83,7 +83,7 @@ def main():
     rate = args.steps * args.batch / seconds
     print(f"pytorch model={args.model} threads={args.threads} samples_per_s={rate:.1f} steps={args.steps} "
           f"batch={args.batch} seconds={seconds:.3f} loss={loss.item():.4f} data={source} "
-          f"torch={torch.__version__}")
+          f"torch={torch.__version__} {blas_setup.describe()}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "typenet/core/layer.hpp"
+#include "typenet/core/phase_times.hpp"
 #include "typenet/core/type_list.hpp"
 
 namespace tn::detail {
@@ -206,14 +207,18 @@ struct Chain<In, type_list<B...>> {
     static void forward(const Pass& p, const float* params, const float* x, float* y, float* cache,
                         float* workspace) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (forward_layer<I>(p, params, x, y, cache, workspace), ...);
+            (phase_times::timed("forward", I, [] { return at_t<I, layers>::name(); },
+                                [&] { forward_layer<I>(p, params, x, y, cache, workspace); }),
+             ...);
         }(std::make_index_sequence<count>{});
     }
 
     static void backward(const Pass& p, const float* params, const float* x, const float* y, const float* dy,
                          float* dx, float* dparams, const float* cache, float* workspace) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (backward_layer<count - 1 - I>(p, params, x, y, dy, dx, dparams, cache, workspace), ...);
+            (phase_times::timed("backward", count - 1 - I, [] { return at_t<count - 1 - I, layers>::name(); },
+                                [&] { backward_layer<count - 1 - I>(p, params, x, y, dy, dx, dparams, cache, workspace); }),
+             ...);
         }(std::make_index_sequence<count>{});
     }
 

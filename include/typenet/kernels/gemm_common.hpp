@@ -10,22 +10,43 @@
 
 namespace tn::kernels::detail {
 
-// The register block: nr = two vectors of columns, mr rows, so that mr*2
-// accumulators + 2 vectors of B + 1 broadcast of A fill the vector registers
-// (AVX2: 16 ymm, 6x16; AVX-512: 32 zmm, 14x32; SSE2: 16 xmm, 6x8).
+// The register block: nr = nv vectors of columns, mr rows, so that mr*nv
+// accumulators + nv vectors of B + 1 broadcast of A fill the vector registers
+// (AVX2: 16 ymm, 4x24 = 12 + 3 + 1; AVX-512: 32 zmm, 14x32 = 28 + 2 + 1; SSE2:
+// 16 xmm, 6x8).
+// TYPENET_GEMM_NR_VECTORS and TYPENET_GEMM_MR override the shape, for measuring
+// others (any mr x nv with mr * nv + nv + 1 <= the registers; nr must stay a
+// multiple of 8 for the convolution's transposed panels).
 inline constexpr std::size_t gemm_vector_registers = simd::width >= 16 ? 32 : 16;
-inline constexpr std::size_t gemm_nr = 2 * simd::width;
-inline constexpr std::size_t gemm_mr = (gemm_vector_registers - 3) / 2;
+// AVX2 (8 floats, 16 registers) takes 4 x 24 (three vectors of columns): measured on
+// LeNet-5 and VGG-small training 5-7% faster than 6 x 16 on one thread, GEMMs alone
+// within noise of it (docs/performance.md, "AVX2"); 8 x 8 was slower. LeNet's second
+// convolution has 16 filters, 4 panels of 4 rows where 6 x 16 cut it 6 + 5 + 5.
+#ifdef TYPENET_GEMM_NR_VECTORS
+inline constexpr std::size_t gemm_nr = TYPENET_GEMM_NR_VECTORS * simd::width;
+#else
+inline constexpr std::size_t gemm_nr = (simd::width == 8 ? 3 : 2) * simd::width;
+#endif
+#ifdef TYPENET_GEMM_MR
+inline constexpr std::size_t gemm_mr = TYPENET_GEMM_MR;
+#else
+inline constexpr std::size_t gemm_mr = (gemm_vector_registers - 1 - gemm_nr / simd::width) / (gemm_nr / simd::width);
+#endif
 
 // Cache blocks for Zen 3 (32 KiB L1d, 512 KiB L2 per core, 32 MiB shared L3):
-// a B micro-panel (kc x nr = 256 x 16 floats, 16 KiB) stays in L1 while the A
+// a B micro-panel (kc x nr = 256 x 16 floats, 16 KiB; 24 KiB at AVX2's 4x24,
+// measured only on a 48 KiB L1d) stays in L1 while the A
 // micro-panels stream through it from L2; the A block (mc x kc, 144 KiB) sits in
 // L2 beside the B micro-panels it meets; the B panel (kc x nc, up to 4 MiB) in L3.
 // The actual kc and mc are evened out over K and M (784 = 4 x 196, not
 // 3 x 256 + 16), which only depends on K and M, so thread counts agree.
 // (BLIS's Zen configuration uses the same 6x16, 144, 256; other values within 2x
 // of these measured no better here.)
+#ifdef TYPENET_GEMM_KC
+inline constexpr std::size_t gemm_kc = TYPENET_GEMM_KC;
+#else
 inline constexpr std::size_t gemm_kc = 256;
+#endif
 inline constexpr std::size_t gemm_mc = 24 * gemm_mr;
 inline constexpr std::size_t gemm_nc = 256 * gemm_nr;
 

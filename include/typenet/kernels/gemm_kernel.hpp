@@ -31,7 +31,9 @@ inline constexpr std::size_t gemm_small_work = 256;
 // Up to this many rows, B is streamed in place instead of packed (gemm_skinny):
 // measured here 1.7-4x faster than packing at M = 1-4, and still 1.5x at M = 6
 // when B is not transposed (at M = 5 with B transposed, packing wins).
-inline constexpr std::size_t gemm_skinny_rows_max = gemm_mr;
+// (Its kernels hold two vectors of columns per row: as many rows as a 2-vector
+// micro-kernel has, whatever shape the packed micro-kernel takes.)
+inline constexpr std::size_t gemm_skinny_rows_max = (gemm_vector_registers - 3) / 2;
 inline constexpr std::size_t gemm_skinny_dot_rows_max = 4;
 // Work below which starting a second thread (fork/join ~ a few microseconds)
 // costs more than it saves.
@@ -62,41 +64,37 @@ inline void micro_kernel(std::size_t kc, const float* a, const float* b, float* 
         __builtin_prefetch(c + r * ldc, 1);
         __builtin_prefetch(c + r * ldc + cols - 1, 1);
     }
-    vec acc[Rows][2];
-    unrolled<Rows>([&](auto r) {
-        acc[r][0] = vec(0.f);
-        acc[r][1] = vec(0.f);
-    });
+    constexpr std::size_t nv = gemm_nr / w;  // vectors of columns
+    vec acc[Rows][nv];
+    unrolled<Rows>([&](auto r) { unrolled<nv>([&](auto v) { acc[r][v] = vec(0.f); }); });
     // Unrolled by 4: measured 4-7% faster with g++ 12 (which leaves it rolled);
     // clang unrolls it by itself.
 #pragma GCC unroll 4
-    for (std::size_t k = 0; k < kc; ++k, a += mr, b += 2 * w) {
-        const vec b0 = vec::load_aligned(b), b1 = vec::load_aligned(b + w);
+    for (std::size_t k = 0; k < kc; ++k, a += mr, b += nv * w) {
+        vec bv[nv];
+        unrolled<nv>([&](auto v) { bv[v] = vec::load_aligned(b + v * w); });
         unrolled<Rows>([&](auto r) {
             const vec ar(a[r]);
-            acc[r][0] = simd::fma(ar, b0, acc[r][0]);
-            acc[r][1] = simd::fma(ar, b1, acc[r][1]);
+            unrolled<nv>([&](auto v) { acc[r][v] = simd::fma(ar, bv[v], acc[r][v]); });
         });
     }
 
     const bool overwrite = where.first && where.beta == 0.f;
     const vec scale(where.first ? where.beta : 1.f);
-    if (cols == 2 * w) {
+    if (cols == nv * w) {
         unrolled<Rows>([&](auto r) {
             float* cr = c + r * ldc;
-            vec v0 = acc[r][0], v1 = acc[r][1];
-            if (!overwrite) {
-                v0 = simd::fma(scale, vec::load_unaligned(cr), v0);
-                v1 = simd::fma(scale, vec::load_unaligned(cr + w), v1);
-            }
-            v0.store_unaligned(cr);
-            v1.store_unaligned(cr + w);
+            unrolled<nv>([&](auto v) {
+                vec x = acc[r][v];
+                if (!overwrite) x = simd::fma(scale, vec::load_unaligned(cr + v * w), x);
+                x.store_unaligned(cr + v * w);
+            });
         });
     } else {
         // Narrow tile: the same arithmetic, on the columns that exist.
         unrolled<Rows>([&](auto r) {
             float* cr = c + r * ldc;
-            for (std::size_t h = 0; h < 2; ++h) {
+            for (std::size_t h = 0; h < nv; ++h) {
                 if (h * w >= cols) break;
                 const std::size_t count = std::min(w, cols - h * w);
                 vec v = acc[r][h];

@@ -65,6 +65,16 @@ inline void transpose_6x8(const float* src, std::size_t ld, float* dst) {
     _mm_storel_pi(reinterpret_cast<__m64*>(dst + 46), _mm256_extractf128_ps(r[7], 1));
 }
 
+// `rows` (<= 4) rows x 8 columns (rows ld apart) -> 8 groups of 4 floats at dst,
+// dst + 4, ...: eight k-steps of an A micro-panel of AVX2's 4x24 kernel, rows past
+// `rows` zero.
+inline void transpose_4x8(const float* src, std::size_t ld, std::size_t rows, float* dst) {
+    __m256 r[8];
+    for (std::size_t i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_loadu_ps(src + i * ld) : _mm256_setzero_ps();
+    transpose_8x8(r);
+    for (std::size_t k = 0; k < 8; ++k) _mm_storeu_ps(dst + 4 * k, _mm256_castps256_ps128(r[k]));
+}
+
 // `rows` (<= 14) rows x 8 columns (rows ld apart) -> 8 groups of 14 floats at dst,
 // dst + 14, ...: eight k-steps of an A micro-panel of AVX-512's 14x32 kernel, rows
 // past `rows` zero. Two transposes, rows 0-7 and rows 8-13 (padded with zero rows).
@@ -101,8 +111,9 @@ inline void pack_a_panel(Transpose ta, const float* A, std::size_t lda, std::siz
         return;
     }
     // op(A)(i, k) = A[i*lda + k]: gather one element from each of the mr rows.
-    // (Register transposes for whole groups of 8 k: a full 6-row panel on AVX2, any
-    // panel on AVX-512, where M is cut evenly and panels are rarely full: RowPanels.)
+    // (Register transposes for whole groups of 8 k: a full 6-row panel of a 6x16
+    // kernel, any panel of AVX2's 4x24 and AVX-512's 14x32, where M is cut evenly and
+    // panels are rarely full: RowPanels.)
     const float* src = A + i0 * lda + p0;
     std::size_t k = 0;
 #if defined(__AVX__)
@@ -111,6 +122,8 @@ inline void pack_a_panel(Transpose ta, const float* A, std::size_t lda, std::siz
     if constexpr (mr == 6)
         if (rows == mr)
             for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_6x8(src + k, lda, dst + k * mr);
+    if constexpr (mr == 4)
+        for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_4x8(src + k, lda, rows, dst + k * mr);
     if constexpr (mr == 14)
         for (const std::size_t whole = kc / 8 * 8; k < whole; k += 8) transpose_14x8(src + k, lda, rows, dst + k * mr);
 #endif

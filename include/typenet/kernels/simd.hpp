@@ -26,6 +26,10 @@ namespace tn::simd {
 using arch = xsimd::default_arch;
 using vec = xsimd::batch<float, arch>;
 inline constexpr std::size_t width = vec::size;
+// The instruction set typenet's kernels were compiled for, as xsimd names it
+// ("avx512bw", "fma3+avx2", "sse2", ...): fixed by the compiler flags (-march), not
+// detected at run time. A program can print it beside its results.
+inline constexpr const char* arch_name = arch::name();
 
 // Applies `body(vec&...)`-style work over n floats: full vectors first, then the
 // tail through a zero-padded vector, so every kernel is written once, for vec.
