@@ -47,9 +47,9 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
     }
 }
 
-TYPENET_INLINE Evaluation run_evaluate(Scorer& scorer, const Dataset& data, std::size_t batch) {
-    if (batch == 0) throw std::invalid_argument("evaluate: batch must be at least 1");
-    check_dataset(scorer, data, "evaluation");
+// The evaluation loop on a data set already checked (fit checks its validation set
+// once, before the first epoch, not at every epoch's end).
+inline Evaluation evaluate_checked(Scorer& scorer, const Dataset& data, std::size_t batch) {
     double loss_sum = 0;
     std::size_t hits = 0;
     std::vector<std::size_t> idx(std::min(batch, data.size()));
@@ -63,6 +63,12 @@ TYPENET_INLINE Evaluation run_evaluate(Scorer& scorer, const Dataset& data, std:
     Evaluation e{static_cast<float>(loss_sum / double(data.size()))};
     if (scorer.predictions > 0) e.accuracy = float(double(hits) / double(data.size() * scorer.predictions));
     return e;
+}
+
+TYPENET_INLINE Evaluation run_evaluate(Scorer& scorer, const Dataset& data, std::size_t batch) {
+    if (batch == 0) throw std::invalid_argument("evaluate: batch must be at least 1");
+    check_dataset(scorer, data, "evaluation");
+    return evaluate_checked(scorer, data, batch);
 }
 
 // One run of fit(): the loop, its schedule and clipping, and the callbacks' hooks.
@@ -181,7 +187,7 @@ private:
         const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         rec.samples_per_second = train_seconds > 0 ? double(done) / train_seconds : 0;
         if (options_.validation) {
-            const Evaluation v = run_evaluate(trainee_, options_.validation->get(), validation_batch);
+            const Evaluation v = evaluate_checked(trainee_, options_.validation->get(), validation_batch);
             rec.val_loss = v.loss;
             rec.val_accuracy = v.accuracy;
         }
