@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "typenet/core/aligned_buffer.hpp"
@@ -25,6 +26,7 @@
 #include "typenet/core/numeric_error.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/summary.hpp"
+#include "typenet/core/tokens.hpp"
 #include "typenet/kernels/finite.hpp"
 #include "typenet/regularize/penalty.hpp"
 
@@ -32,9 +34,23 @@ namespace tn {
 
 // What one training step reports.
 struct StepResult {
-    float loss = 0;
+    float loss = 0;           // the mean over the `counted` predictions
     std::size_t correct = 0;  // predictions that were right (when the loss defines accuracy)
+    // What the loss averaged over: batch x predictions per sample, or, for a loss that
+    // skips padding (TokenCrossEntropy), the real tokens. fit() weights each batch's
+    // loss by it, and accuracy and perplexity count it.
+    std::size_t counted = 0;
 };
+
+// How many predictions a loss scored in a batch (losses/loss.hpp): its own count
+// when it has one, else every sample's (at least one per sample).
+template <class Loss, class Out>
+std::size_t counted_predictions(const float* targets, std::size_t batch) {
+    if constexpr (requires { Loss::template counted<Out>(targets, batch); })
+        return Loss::template counted<Out>(targets, batch);
+    else
+        return batch * std::max<std::size_t>(1, Loss::template predictions<Out>);
+}
 
 namespace detail {
 // Whether a network starts with an Input, read from its template arguments alone.
@@ -77,6 +93,17 @@ public:
     static constexpr std::size_t buffer_count = buffer_count_of<RootedNet>();
     static constexpr std::size_t input_size = input_shape::size;
     static constexpr std::size_t output_size = output_shape::size;
+    // Sequences: the input's first axis is time, up to max_length positions; a
+    // Tokens<T> input holds ids below token_limit (its Embedding's vocabulary).
+    static constexpr bool token_input = is_token_shape<input_shape>;
+    static constexpr std::size_t max_length = input_shape::rank > 0 ? input_shape::dims[0] : 1;
+    static constexpr std::size_t token_limit = [] {
+        if constexpr (requires { RootedNet::token_limit; }) return std::size_t{RootedNet::token_limit};
+        else return std::size_t{0};
+    }();
+    // Floats per sample that survive from one forward to the next (stateful
+    // recurrent layers): reset_state() zeroes them.
+    static constexpr std::size_t state_size = state_size_of<RootedNet>();
 
     explicit Model(Seed seed = Seed{0})
         : params_(param_count + 1), grads_(param_count + 1), buffers_(buffer_count + 1) {
@@ -214,28 +241,57 @@ public:
 
     // --- The allocation-free low-level API ---------------------------------------
 
-    // Makes room for `batch` samples (allocates only when batch grows).
+    // Makes room for `batch` samples (allocates only when batch grows; the state of
+    // samples already there is kept).
     void reserve(std::size_t batch) {
         if (batch <= capacity_) return;
         activations_.resize(per_sample_floats * batch);
+        lengths_.resize(batch);
+        if constexpr (state_size > 0) {
+            AlignedBuffer grown(state_size * batch);
+            std::fill_n(grown.data(), state_size * batch, 0.f);
+            std::copy_n(state_.data(), state_size * capacity_, grown.data());
+            state_ = std::move(grown);
+        }
         capacity_ = batch;
     }
 
-    // Where the next batch goes: [batch, input_shape...], row-major.
+    // Where the next batch goes: [batch, input_shape...], row-major (token ids as
+    // floats for a Tokens<T> input).
     float* input(std::size_t batch) {
         reserve(batch);
         return activations_.data();
+    }
+
+    // Where the next batch's lengths go, one per sample (1 to max_length): the next
+    // forward() reads them, and later ones read none (every sample full) unless this
+    // is called again.
+    std::uint32_t* lengths(std::size_t batch) {
+        reserve(batch);
+        lengths_set_ = true;
+        return lengths_.data();
+    }
+
+    // Zeroes the state stateful layers keep between calls: the next batch starts
+    // from fresh sequences (truncated BPTT at the start of an epoch, a new text).
+    void reset_state() {
+        if constexpr (state_size > 0) std::fill_n(state_.data(), state_size * capacity_, 0.f);
     }
 
     // Runs the network on the first `batch` samples of input(); returns the output.
     std::span<const float> forward(std::size_t batch, bool training = false) {
         reserve(batch);
         batch_ = batch;
+        const bool with_lengths = std::exchange(lengths_set_, false);
+        if (with_lengths) check_lengths(batch);
         pass_ = Pass{.batch = batch,
                      .training = training,
                      .rng = &rng_,
                      .buffers = buffers_.data(),
-                     .dropout_rate = dropout_rate_.value_or(-1.f)};
+                     .dropout_rate = dropout_rate_.value_or(-1.f),
+                     .lengths = with_lengths ? lengths_.data() : nullptr,
+                     .state = state_size > 0 ? state_.data() : nullptr,
+                     .state_stride = state_size};
         if constexpr (valid) RootedNet::forward(pass_, params_.data(), x(), y(), cache(), workspace());
         return {y(), output_size * batch};
     }
@@ -284,6 +340,7 @@ public:
         StepResult r;
         if constexpr (valid) {
             r.loss = Loss::template compute<output_shape>(y(), targets, d_output(), batch);
+            r.counted = counted_predictions<Loss, output_shape>(targets, batch);
             if (!std::isfinite(r.loss)) throw NumericError(describe_non_finite_loss(r.loss));
             if constexpr (Loss::template predictions<output_shape> > 0)
                 r.correct = Loss::template correct<output_shape>(y(), targets, batch);
@@ -306,6 +363,9 @@ public:
 
     // Output for one sample.
     std::vector<float> predict(std::span<const float> sample) {
+        if constexpr (token_input)
+            throw std::invalid_argument("Model::predict: this model reads token ids (" +
+                                        shape_string<input_shape>() + "); pass std::int32_t ids");
         if (sample.size() != input_size)
             throw std::invalid_argument("Model::predict: a sample has " + std::to_string(input_size) +
                                         " values, got " + std::to_string(sample.size()));
@@ -313,6 +373,29 @@ public:
         auto out = forward(1, false);
         return {out.begin(), out.end()};
     }
+    // Output for one sequence of token ids, 1 to max_length of them (the rest is
+    // padding). An id outside the vocabulary is an error naming its position.
+    std::vector<float> predict(std::span<const std::int32_t> ids) {
+        if constexpr (!token_input)
+            throw std::invalid_argument("Model::predict: this model reads float features " +
+                                        shape_string<input_shape>() + ", not token ids");
+        if (ids.empty() || ids.size() > max_length)
+            throw std::invalid_argument("Model::predict: a sequence has 1 to " + std::to_string(max_length) +
+                                        " token ids, got " + std::to_string(ids.size()));
+        float* in = input(1);
+        for (std::size_t t = 0; t < ids.size(); ++t) {
+            if (ids[t] < 0 || (token_limit > 0 && std::size_t(ids[t]) >= token_limit))
+                throw std::out_of_range("Model::predict: token id " + std::to_string(ids[t]) + " at position " +
+                                        std::to_string(t) + " is outside the vocabulary (0 to " +
+                                        std::to_string(token_limit - 1) + ")");
+            in[t] = float(ids[t]);
+        }
+        std::fill(in + ids.size(), in + input_size, 0.f);
+        lengths(1)[0] = std::uint32_t(ids.size());
+        auto out = forward(1, false);
+        return {out.begin(), out.end()};
+    }
+
 
     // Keras-style table: layer, output shape, parameter count (core/summary.hpp).
     std::string summary_table() const {
@@ -335,6 +418,17 @@ private:
     float* workspace() const { return cache() + RootedNet::cache_size * capacity_; }
 
     std::size_t offset_of(const NamedTensor& t) const { return std::size_t(t.values.data() - params_.data()); }
+
+    // Lengths come from the user's code: one outside 1..max_length would make a
+    // recurrent layer read past its sample, so it is an error naming the sample.
+    void check_lengths(std::size_t batch) const {
+        for (std::size_t b = 0; b < batch; ++b)
+            if (lengths_[b] < 1 || lengths_[b] > max_length)
+                throw std::invalid_argument("Model::forward: sample " + std::to_string(b) + " of the batch has length " +
+                                            std::to_string(lengths_[b]) + ", but a length is 1 to " +
+                                            std::to_string(max_length) + " (the input is " +
+                                            shape_string<input_shape>() + ")");
+    }
 
     // Calls f on every parameter tensor named `prefix` or below it; throws when none is.
     template <class F>
@@ -370,7 +464,9 @@ private:
                                                 named_parameters());
     }
 
-    AlignedBuffer params_, grads_, buffers_, activations_;
+    AlignedBuffer params_, grads_, buffers_, activations_, state_;
+    std::vector<std::uint32_t> lengths_;
+    bool lengths_set_ = false;
     std::size_t capacity_ = 0, batch_ = 0;
     std::uint64_t steps_ = 0;
     Pass pass_{};

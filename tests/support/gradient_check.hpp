@@ -58,6 +58,9 @@ struct GradientCheckOptions {
     Regularization regularization{};  // the model's run-time penalties (set_regularization)
     float parameter_noise = 0.f;      // adds U(-noise, noise) to every parameter after initialisation,
                                       // so that none sits at a special value (BatchNorm's gamma = 1)
+    // Sequences: each sample's length (one per sample of the batch; empty: all full).
+    // A per-position target past a sample's length is TokenCrossEntropy's ignore id.
+    std::vector<std::uint32_t> lengths{};
 };
 
 struct GradientCheckResult {
@@ -94,10 +97,15 @@ inline std::string element_name(const std::string& tensor, const std::vector<std
 // Targets each loss accepts, drawn from rng: values for MSE, probabilities for the
 // cross-entropies, 0/1 labels for hinge, class indices for softmax cross-entropy.
 template <class Loss, class Out>
-std::vector<float> random_targets(Rng& rng, std::size_t batch) {
-    std::vector<float> t(Loss::template target_width<Out> * batch);
-    for (float& v : t) {
-        if constexpr (std::is_same_v<Loss, SoftmaxCrossEntropy>)
+std::vector<float> random_targets(Rng& rng, std::size_t batch, const std::vector<std::uint32_t>& lengths = {}) {
+    constexpr std::size_t width = Loss::template target_width<Out>;
+    std::vector<float> t(width * batch);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        float& v = t[i];
+        if constexpr (std::is_same_v<Loss, TokenCrossEntropy>)
+            v = !lengths.empty() && i % width >= lengths[i / width] ? TokenCrossEntropy::ignore_id
+                                                                     : float(rng.below(TokenCrossEntropy::classes<Out>));
+        else if constexpr (std::is_same_v<Loss, SoftmaxCrossEntropy>)
             v = float(rng.below(SoftmaxCrossEntropy::classes<Out>));
         else if constexpr (std::is_same_v<Loss, Hinge>)
             v = float(rng.below(2));
@@ -136,19 +144,27 @@ GradientCheckResult check_gradients(const Loss&, const GradientCheckOptions& o =
     Rng rng{Seed{o.seed ^ 0x5eedULL}};
     if (o.parameter_noise > 0.f)
         for (float& p : model.parameters()) p += rng.uniform(-o.parameter_noise, o.parameter_noise);
+    // Token ids are not differentiable: drawn from the vocabulary, never perturbed.
     std::vector<float> x = random_inputs(rng, M::input_size * n, o);
-    const std::vector<float> targets = random_targets<Loss, Out>(rng, n);
+    if constexpr (M::token_input)
+        for (float& v : x) v = float(rng.below(M::token_limit));
+    const std::vector<float> targets = random_targets<Loss, Out>(rng, n, o.lengths);
+    REQUIRE((o.lengths.empty() || o.lengths.size() == n));
+    auto load_batch = [&] {
+        std::copy(x.begin(), x.end(), model.input(n));
+        if (!o.lengths.empty()) std::copy(o.lengths.begin(), o.lengths.end(), model.lengths(n));
+        model.reset_state();
+        model.rng() = generator_at_start;
+    };
 
     auto loss_at = [&] {
-        std::copy(x.begin(), x.end(), model.input(n));
-        model.rng() = generator_at_start;
+        load_batch();
         auto y = model.forward(n, true);
         return double(Loss::template compute<Out>(y.data(), targets.data(), nullptr, n)) + double(model.penalty());
     };
 
     // What backward says.
-    std::copy(x.begin(), x.end(), model.input(n));
-    model.rng() = generator_at_start;
+    load_batch();
     auto y = model.forward(n, true);
     std::vector<float> d_output(y.size()), d_input(x.size());
     Loss::template compute<Out>(y.data(), targets.data(), d_output.data(), n);
@@ -187,7 +203,8 @@ GradientCheckResult check_gradients(const Loss&, const GradientCheckOptions& o =
     }
     std::vector<std::size_t> input_dims{n};
     for (auto d : M::input_shape::dims) input_dims.push_back(d);
-    for (std::size_t k = 0; k < x.size(); ++k) compare(element_name("input", input_dims, k), d_input[k], x[k]);
+    if constexpr (!M::token_input)
+        for (std::size_t k = 0; k < x.size(); ++k) compare(element_name("input", input_dims, k), d_input[k], x[k]);
 #ifdef TN_GRADIENT_CHECK_VERBOSE  // how close every check comes to its tolerance
     MESSAGE(r.describe());
 #endif

@@ -489,7 +489,7 @@ TEST_CASE("the history of a scheduled run goes to CSV and to a loss | accuracy |
     std::ifstream csv(dir / "history.csv");
     std::string header, line;
     std::getline(csv, header);
-    CHECK(header == "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds");
+    CHECK(header == "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,perplexity,val_perplexity");
     std::vector<std::string> rows;
     while (std::getline(csv, line)) rows.push_back(line);
     REQUIRE(rows.size() == 6);

@@ -69,7 +69,7 @@ TEST_CASE("Dataset::validate names the data set and the counts that disagree") {
     Dataset both = floats(2, 4);
     both.bytes.assign(8, 1);
     CHECK(message_of(both) ==
-          "table: inputs are stored both as floats (8) and as bytes (8); a data set holds one or the other");
+          "table: inputs are stored in more than one form (8 floats, 8 bytes, 0 token ids); a data set holds one of them");
 
     Dataset no_input_width = floats(2);
     no_input_width.input_width = 0;

@@ -6,6 +6,7 @@
 // The last layer writes straight into the chain's own output y.
 // Workspace: two ping-pong gradient buffers, then the largest workspace any layer needs.
 // Buffers (not per sample): [buffers of layer 0] ... [buffers of layer n-1].
+// State (per sample, rows of Pass::state_stride): [state of layer 0] ... [state of layer n-1].
 #pragma once
 #include <algorithm>
 #include <array>
@@ -87,6 +88,21 @@ struct Chain<In, type_list<B...>> {
         return off;
     }();
     static constexpr std::size_t buffer_count = buffer_offsets[count];
+
+    static constexpr std::array<std::size_t, count + 1> state_offsets = [] {
+        std::array<std::size_t, count + 1> off{};
+        std::size_t sizes[] = {state_size_of<B>()..., 0};
+        for (std::size_t i = 0; i < count; ++i) off[i + 1] = off[i] + sizes[i];
+        return off;
+    }();
+    static constexpr std::size_t state_size = state_offsets[count];
+
+    // The ids a chain that starts with an Embedding reads are below this (0: no limit).
+    static constexpr std::size_t token_limit = [] {
+        if constexpr (count == 0) return std::size_t{0};
+        else if constexpr (requires { at_t<0, layers>::token_limit; }) return std::size_t{at_t<0, layers>::token_limit};
+        else return std::size_t{0};
+    }();
 
     // Where each layer's output and own cache start, in floats per sample.
     static constexpr std::array<std::size_t, count + 1> output_offsets = [] {
@@ -307,11 +323,13 @@ private:
         }
     }
 
-    // What layer I sees: the chain's Pass with the buffers pointer moved to its own.
+    // What layer I sees: the chain's Pass with the buffers and state pointers moved
+    // to its own.
     template <std::size_t I>
     static Pass layer_pass(const Pass& p) {
         Pass own = p;
         if constexpr (buffer_count_of<at_t<I, layers>>() > 0) own.buffers = p.buffers + buffer_offsets[I];
+        if constexpr (state_size_of<at_t<I, layers>>() > 0) own.state = p.state + state_offsets[I];
         return own;
     }
 };

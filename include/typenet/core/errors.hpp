@@ -44,6 +44,27 @@ template <class Layer, class GotShape, bool Ok = false>
 struct ZeroSizedDimension {
     static constexpr bool ok = Ok;
 };
+// Token ids (Tokens<T>) given to a layer that reads features, and features given to
+// a layer that reads token ids (Embedding).
+template <class Layer, class GotShape, bool Ok = false>
+struct NeedsEmbedding {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class GotShape, bool Ok = false>
+struct NeedsTokens {
+    static constexpr bool ok = Ok;
+};
+// A recurrent layer reads a sequence [T, D]; Got is what it was given.
+template <class Layer, class GotShape, bool Ok = false>
+struct NeedsSequence {
+    static constexpr bool ok = Ok;
+};
+// Bidirectional's two directions must give shapes it can merge (concat: the same
+// time steps; sum: the same shape).
+template <class Layer, class Forward, class Backward, bool Ok = false>
+struct DirectionsMismatch {
+    static constexpr bool ok = Ok;
+};
 template <class Layer, bool Ok = false>
 struct MissingInput {
     static constexpr bool ok = Ok;

@@ -12,6 +12,11 @@
 //                                              // free between calls    (default 0)
 //   static constexpr std::size_t buffer_count; // non-trainable floats kept across
 //                                              // calls, not per sample (default 0)
+//   static constexpr std::size_t state_size;   // floats per sample kept from one call
+//                                              // to the next (a stateful RNN's last
+//                                              // hidden state; later the KV cache)
+//   static constexpr bool accepts_tokens;      // may be bound to Tokens<T> (Embedding)
+//   static constexpr std::size_t token_limit;  // the ids it reads are < this (Embedding)
 //   static std::string name();                 // "Dense<120>"
 //   static void init(float* params, Rng&);     // (only with parameters)
 //   static void for_each_param(auto&& f);      // f(name, offset, shape) (only with parameters)
@@ -36,14 +41,28 @@
 // Buffers (BatchNorm's running statistics) live in the model's fourth arena. A layer
 // finds its own at Pass::buffers: each container hands each child a copy of the Pass
 // whose buffers pointer is offset to that child's, so no signature carries them.
+// State (the fifth arena: per sample, all layers' state side by side) reaches a
+// layer the same way, at Pass::state, sample b's at state + b * state_stride, so a
+// sample keeps its state when the batch size changes; Model::reset_state() zeroes it.
+//
+// Sequences: the first axis of a [T, ...] input is time. Pass::lengths, when not
+// null, gives each sample's length (1 to T); positions at or after it are padding.
+// A layer that mixes positions (a recurrent layer, pooling over time, attention)
+// must not read them; a layer that acts per position may compute anything there
+// that is finite, and every layer writes a zero gradient for its input there once
+// it is given a zero gradient there (the losses give one), so padding changes
+// neither the outputs at real positions nor the loss nor any gradient.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "typenet/core/errors.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/shape.hpp"
+#include "typenet/core/tokens.hpp"
 
 namespace tn {
 
@@ -54,10 +73,21 @@ struct Pass {
     Rng* rng = nullptr;          // dropout and other stochastic layers draw from it
     float* buffers = nullptr;    // this layer's non-trainable state (see above)
     float dropout_rate = -1.f;   // overrides every Dropout's own rate when >= 0
-    // Room for later modules, unused by the core layers:
-    std::size_t length = 0;         // runtime sequence length (<= the static maximum); 0: full
+    // Sequences (see above): one length per sample, 1 to T; null: every sample is full.
+    const std::uint32_t* lengths = nullptr;
+    float* state = nullptr;      // this layer's state across calls: sample b's at
+    std::size_t state_stride = 0;  // state + b * state_stride (the model's state per
+                                   // sample), so it does not move when the batch does
+    std::size_t start = 0;       // position of this call's first step in a longer
+                                 // sequence (generation one position at a time)
+    // Room for the encoder-decoder module, unused by the core layers:
     const float* memory = nullptr;  // a second input, e.g. cross-attention memory
 };
+
+// Sample b's length in a pass over sequences of (at most) T positions.
+inline std::size_t length_of(const Pass& p, std::size_t b, std::size_t T) {
+    return p.lengths ? std::size_t(p.lengths[b]) : T;
+}
 
 // One row of Model::summary(); containers add their children one level deeper.
 struct SummaryRow {
@@ -88,6 +118,18 @@ template <class B>
 consteval std::size_t buffer_count_of() {
     if constexpr (requires { B::buffer_count; }) return B::buffer_count;
     else return 0;
+}
+
+template <class B>
+consteval std::size_t state_size_of() {
+    if constexpr (requires { B::state_size; }) return B::state_size;
+    else return 0;
+}
+
+template <class Spec>
+consteval bool accepts_tokens_of() {
+    if constexpr (requires { Spec::accepts_tokens; }) return Spec::accepts_tokens;
+    else return false;
 }
 
 template <class B>
@@ -145,13 +187,38 @@ struct Poisoned {
                          const float*, float*) {}
 };
 
-template <class Spec, class In, bool = In::valid>
+namespace detail {
+// The rule every layer shares: only a layer that reads token ids may be given them.
+template <class Spec, class In>
+constexpr auto check_not_tokens() {
+    static_assert(NeedsEmbedding<Spec, typename got_of<In>::type>::ok,
+                  "this layer is given token ids (Tokens<T>), which are integers, not features; put "
+                  "Embedding<Vocabulary, Dim> first to turn each id into a vector");
+    return false;
+}
+}  // namespace detail
+
+// A layer given token ids that it cannot read: the error above, then the poison.
+template <class Spec, class In>
+struct RefusesTokens : Poisoned<Spec> {
+    using shape_rule = decltype(detail::check_not_tokens<Spec, In>());
+};
+
+// 0: after an error; 1: token ids given to a layer that does not take them; 2: bind.
+template <class Spec, class In>
+inline constexpr int binding_kind = !In::valid ? 0 : (is_token_shape<In> && !accepts_tokens_of<Spec>()) ? 1 : 2;
+
+template <class Spec, class In, int = binding_kind<Spec, In>>
 struct bind_layer {
     using type = typename Spec::template bind<In>;
 };
 template <class Spec, class In>
-struct bind_layer<Spec, In, false> {
+struct bind_layer<Spec, In, 0> {
     using type = Poisoned<Spec>;
+};
+template <class Spec, class In>
+struct bind_layer<Spec, In, 1> {
+    using type = RefusesTokens<Spec, In>;
 };
 template <class Spec, class In>
 using bind_layer_t = typename bind_layer<Spec, In>::type;

@@ -52,6 +52,7 @@ struct Sequential {
     template <class In>
     using bind = detail::SequentialBound<In, Layers...>;
     static constexpr bool rooted = false;
+    static constexpr bool accepts_tokens = true;  // its first layer judges them
 };
 
 template <InputSpec I, class... Layers>

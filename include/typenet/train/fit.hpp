@@ -56,8 +56,10 @@ struct FitOptions {
 };
 
 struct Evaluation {
-    float loss = 0;
+    float loss = 0;  // the mean over every prediction the loss counted
     float accuracy = std::numeric_limits<float>::quiet_NaN();
+    // exp(loss), for a cross-entropy in nats (per token for a language model)
+    float perplexity = std::numeric_limits<float>::quiet_NaN();
 };
 
 namespace detail {

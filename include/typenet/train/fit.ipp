@@ -24,6 +24,12 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
         throw std::invalid_argument(what + " has " + std::to_string(data.input_width) +
                                     " input values per sample, but the model's Input takes " +
                                     std::to_string(scorer.input_size) + " " + scorer.input_shape);
+    if (scorer.token_input && !data.has_tokens())
+        throw std::invalid_argument(what + " holds float features, but the model reads token ids " +
+                                    scorer.input_shape + ": fill its `tokens` (Dataset::add_sequence)");
+    if (!scorer.token_input && data.has_tokens())
+        throw std::invalid_argument(what + " holds token ids, but the model reads float features " +
+                                    scorer.input_shape + "; a model of token ids starts with Tokens<T>");
     if (data.target_width != scorer.target_width)
         throw std::invalid_argument(what + " has " + std::to_string(data.target_width) +
                                     " target values per sample, but " + scorer.loss_name + " on output " +
@@ -40,6 +46,19 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
             throw std::invalid_argument(what + ": sample " + std::to_string(i / data.input_width) + " has " +
                                         (std::isnan(data.inputs[i]) ? "a NaN" : "an infinite value") +
                                         " at input value " + std::to_string(i % data.input_width));
+    // An id outside the vocabulary would read another row of memory: name it here,
+    // with the sample and position in the data set, not only the batch.
+    for (std::size_t i = 0; i < data.tokens.size(); ++i)
+        if (data.tokens[i] < 0 || (scorer.token_limit > 0 && std::size_t(data.tokens[i]) >= scorer.token_limit))
+            throw std::invalid_argument(what + ": sample " + std::to_string(i / data.input_width) + ", position " +
+                                        std::to_string(i % data.input_width) + ": token id " +
+                                        std::to_string(data.tokens[i]) + " is outside the vocabulary (0 to " +
+                                        std::to_string(scorer.token_limit - 1) + ")");
+    for (std::size_t i = 0; i < data.lengths.size(); ++i)
+        if (data.lengths[i] < 1 || data.lengths[i] > scorer.max_length)
+            throw std::invalid_argument(what + ": sample " + std::to_string(i) + " has length " +
+                                        std::to_string(data.lengths[i]) + ", but the model's input " +
+                                        scorer.input_shape + " takes 1 to " + std::to_string(scorer.max_length));
     try {
         scorer.check_targets(data.targets.data(), data.size());
     } catch (const TargetError& e) {
@@ -49,19 +68,34 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
 
 // The evaluation loop on a data set already checked (fit checks its validation set
 // once, before the first epoch, not at every epoch's end).
+// Gathers samples `indices` into the scorer's input, with their lengths when the set
+// has them.
+inline void gather_batch(Scorer& scorer, const Dataset& data, std::span<const std::size_t> indices, float* targets) {
+    float* x = scorer.input(indices.size());
+    data.gather(indices, x, targets, data.has_lengths() ? scorer.lengths(indices.size()) : nullptr);
+}
+
+// A stateful model's state is the training stream's: evaluation starts from zero
+// and leaves zero behind (and fit starts every epoch from zero).
 inline Evaluation evaluate_checked(Scorer& scorer, const Dataset& data, std::size_t batch) {
     double loss_sum = 0;
-    std::size_t hits = 0;
+    std::size_t hits = 0, counted = 0;
     std::vector<std::size_t> idx(std::min(batch, data.size()));
     std::vector<float> targets(idx.size() * data.target_width);
+    scorer.reset_state();
     for (std::size_t start = 0; start < data.size(); start += batch) {
         const std::size_t n = std::min(batch, data.size() - start);
         for (std::size_t b = 0; b < n; ++b) idx[b] = start + b;
-        data.gather({idx.data(), n}, scorer.input(n), targets.data());
-        loss_sum += double(scorer.score(n, targets.data(), hits)) * double(n);
+        gather_batch(scorer, data, {idx.data(), n}, targets.data());
+        std::size_t batch_counted = 0;
+        const float loss = scorer.score(n, targets.data(), hits, batch_counted);
+        loss_sum += double(loss) * double(batch_counted);
+        counted += batch_counted;
     }
-    Evaluation e{static_cast<float>(loss_sum / double(data.size()))};
-    if (scorer.predictions > 0) e.accuracy = float(double(hits) / double(data.size() * scorer.predictions));
+    scorer.reset_state();
+    Evaluation e{counted ? static_cast<float>(loss_sum / double(counted)) : 0.f};
+    if (scorer.predictions > 0 && counted) e.accuracy = float(double(hits) / double(counted));
+    if (scorer.reports_perplexity) e.perplexity = std::exp(e.loss);
     return e;
 }
 
@@ -158,22 +192,25 @@ private:
 
         ProgressBar progress(epoch, options_.epochs, n, bar_);
         double loss_sum = 0;
-        std::size_t hits = 0, done = 0;
+        std::size_t hits = 0, done = 0, counted = 0;
+        trainee_.reset_state();  // stateful layers: each epoch reads the stream afresh
         while (done < n) {
             const std::size_t b = std::min(options_.batch, n - done);
             if (schedule_.per_step()) set_rate(schedule_.rate(std::size_t(state_.schedule_step_)), "the schedule");
             float* inputs = trainee_.input(b);
-            train_.gather({order_.data() + done, b}, inputs, targets_.data());
+            train_.gather({order_.data() + done, b}, inputs, targets_.data(),
+                          train_.has_lengths() ? trainee_.lengths(b) : nullptr);
             if (augment_rng) options_.augment(inputs, b, *augment_rng);
             state_.last_step = trainee_.train_step(b, targets_.data(), options_.clip);
             state_.step = trainee_.steps();
             watch_divergence(state_.last_step.loss, epoch);
             if (schedule_.per_step()) ++state_.schedule_step_;
-            loss_sum += double(state_.last_step.loss) * double(b);
+            loss_sum += double(state_.last_step.loss) * double(state_.last_step.counted);
+            counted += state_.last_step.counted;
             hits += state_.last_step.correct;
             done += b;
             ++state_.batch;
-            progress.update(done, float(loss_sum / double(done)));
+            progress.update(done, counted ? float(loss_sum / double(counted)) : 0.f);
             notify(&CallbackRef::batch_end);
             if (state_.stopping()) break;
         }
@@ -181,8 +218,9 @@ private:
 
         EpochRecord rec;
         rec.epoch = epoch;
-        rec.loss = float(loss_sum / double(done));
-        if (trainee_.predictions > 0) rec.accuracy = float(double(hits) / double(done * trainee_.predictions));
+        rec.loss = counted ? float(loss_sum / double(counted)) : 0.f;
+        if (trainee_.predictions > 0 && counted) rec.accuracy = float(double(hits) / double(counted));
+        if (trainee_.reports_perplexity) rec.perplexity = std::exp(rec.loss);
         rec.learning_rate = trainee_.learning_rate();
         const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         rec.samples_per_second = train_seconds > 0 ? double(done) / train_seconds : 0;
@@ -190,6 +228,7 @@ private:
             const Evaluation v = evaluate_checked(trainee_, options_.validation->get(), validation_batch);
             rec.val_loss = v.loss;
             rec.val_accuracy = v.accuracy;
+            rec.val_perplexity = v.perplexity;
         }
         rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         history_.epochs.push_back(rec);
@@ -247,6 +286,7 @@ private:
         if (!std::isnan(rec.accuracy)) std::fprintf(stderr, "  acc %.2f%%", 100.0 * double(rec.accuracy));
         if (!std::isnan(rec.val_loss)) std::fprintf(stderr, "  val_loss %.4f", double(rec.val_loss));
         if (!std::isnan(rec.val_accuracy)) std::fprintf(stderr, "  val_acc %.2f%%", 100.0 * double(rec.val_accuracy));
+        if (!std::isnan(rec.val_perplexity)) std::fprintf(stderr, "  val_ppl %.2f", double(rec.val_perplexity));
         // The rate, when something moves it: the reader sees the schedule at work.
         if (schedule_.active() || rec.learning_rate != first_rate_)
             std::fprintf(stderr, "  lr %.4g", double(rec.learning_rate));

@@ -18,6 +18,10 @@ struct EpochRecord {
     float accuracy = std::numeric_limits<float>::quiet_NaN();  // NaN when the loss has none
     float val_loss = std::numeric_limits<float>::quiet_NaN();
     float val_accuracy = std::numeric_limits<float>::quiet_NaN();
+    // exp(loss) and exp(val_loss) for a cross-entropy loss (NaN for the others): a
+    // language model's perplexity per token.
+    float perplexity = std::numeric_limits<float>::quiet_NaN();
+    float val_perplexity = std::numeric_limits<float>::quiet_NaN();
     float learning_rate = 0;
     double seconds = 0;  // wall time of the epoch, validation included
     double samples_per_second = 0;
@@ -30,10 +34,13 @@ inline float EpochRecord::* metric_field(std::string_view name) {
     if (name == "accuracy") return &EpochRecord::accuracy;
     if (name == "val_loss") return &EpochRecord::val_loss;
     if (name == "val_accuracy") return &EpochRecord::val_accuracy;
+    if (name == "perplexity") return &EpochRecord::perplexity;
+    if (name == "val_perplexity") return &EpochRecord::val_perplexity;
     if (name == "learning_rate") return &EpochRecord::learning_rate;
     return nullptr;
 }
-inline constexpr const char* metric_names = "loss, accuracy, val_loss, val_accuracy, learning_rate";
+inline constexpr const char* metric_names =
+    "loss, accuracy, val_loss, val_accuracy, perplexity, val_perplexity, learning_rate";
 
 struct History {
     std::vector<EpochRecord> epochs;
@@ -44,8 +51,8 @@ struct History {
         return out;
     }
 
-    // One row per epoch: epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds
-    // (an empty field where a metric does not exist).
+    // One row per epoch: epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,
+    // then perplexity,val_perplexity (an empty field where a metric does not exist).
     TYPENET_INLINE void write_csv(const std::string& path) const;
 };
 

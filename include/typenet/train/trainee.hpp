@@ -38,12 +38,20 @@ public:
     std::string input_shape;        // "(1, 28, 28)", for messages
     std::string output_shape;
     std::string loss_name;
+    bool token_input = false;       // the model reads token ids (Tokens<T>)
+    std::size_t token_limit = 0;    // ... below this (0: no limit known)
+    std::size_t max_length = 1;     // a sample's length is 1 to this
+    bool reports_perplexity = false;  // the loss is a cross-entropy in nats
 
     // Where `batch` samples of input go.
     virtual float* input(std::size_t batch) = 0;
-    // Runs the batch in input() in inference mode; returns the mean loss over it
-    // and adds the right predictions to `correct`.
-    virtual float score(std::size_t batch, const float* targets, std::size_t& correct) = 0;
+    // Where their lengths go, for the next step or score only.
+    virtual std::uint32_t* lengths(std::size_t batch) = 0;
+    // Zeroes the state stateful layers carry from batch to batch.
+    virtual void reset_state() = 0;
+    // Runs the batch in input() in inference mode; returns the mean loss over it,
+    // adds the right predictions to `correct` and what the loss counted to `counted`.
+    virtual float score(std::size_t batch, const float* targets, std::size_t& correct, std::size_t& counted) = 0;
     // Throws TargetError naming the first target the loss cannot read.
     virtual void check_targets(const float* targets, std::size_t samples) const = 0;
 
@@ -82,12 +90,19 @@ public:
         this->input_shape = shape_string<typename Model<Net>::input_shape>();
         this->output_shape = shape_string<Out>();
         this->loss_name = Loss::name();
+        this->token_input = Model<Net>::token_input;
+        this->token_limit = Model<Net>::token_limit;
+        this->max_length = Model<Net>::max_length;
+        if constexpr (requires { Loss::reports_perplexity; }) this->reports_perplexity = Loss::reports_perplexity;
     }
     float* input(std::size_t batch) final { return model_.input(batch); }
-    float score(std::size_t batch, const float* targets, std::size_t& correct) final {
+    std::uint32_t* lengths(std::size_t batch) final { return model_.lengths(batch); }
+    void reset_state() final { model_.reset_state(); }
+    float score(std::size_t batch, const float* targets, std::size_t& correct, std::size_t& counted) final {
         const auto out = model_.forward(batch, false);
         if constexpr (Loss::template predictions<Out> > 0)
             correct += Loss::template correct<Out>(out.data(), targets, batch);
+        counted += counted_predictions<Loss, Out>(targets, batch);
         return Loss::template compute<Out>(out.data(), targets, nullptr, batch);
     }
     void check_targets(const float* targets, std::size_t samples) const final {
