@@ -1,6 +1,7 @@
-// Model<Net>: a network type made real. It owns four 64-byte aligned arenas:
+// Model<Net>: a network type made real. It owns five 64-byte aligned arenas:
 // parameters, their gradients, buffers (non-trainable state such as BatchNorm's
-// running statistics) and activations (sized per batch at compile time, grown only
+// running statistics), state (per sample, kept from one call to the next by
+// stateful layers) and activations (sized per batch at compile time, grown only
 // when a larger batch arrives), so that after the first step of a given batch size
 // a training step allocates nothing (design decision 2).
 #pragma once

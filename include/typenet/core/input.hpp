@@ -29,8 +29,8 @@ struct Input : InputTag {
     using shape = checked_shape_t<nonzero, Shape<Dims...>>;
 };
 
-// Anything that can start a model: Input<...> now; token inputs later
-// (TokenInput<T> with an integer Tokens<T> shape) follow the same protocol.
+// Anything that can start a model: Input<...>, or Tokens<T> for token ids
+// (core/tokens.hpp), which follows the same protocol.
 template <class I>
 concept InputSpec = std::is_base_of_v<InputTag, I> && requires { typename I::shape; };
 

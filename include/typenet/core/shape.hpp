@@ -18,8 +18,8 @@ struct Shape {
     static constexpr std::size_t rank = sizeof...(Dims);
     static constexpr std::size_t size = (std::size_t{1} * ... * Dims);
     static constexpr std::array<std::size_t, rank> dims{Dims...};
-    // The element type a layer reads. Token inputs (module 05 on) will use an
-    // integer shape, Tokens<T>, whose value_type is std::int32_t.
+    // The element type a layer reads. Token inputs use another shape, Tokens<T>
+    // (core/tokens.hpp), whose value_type is std::int32_t.
     using value_type = float;
     static constexpr bool valid = true;
 };
