@@ -23,6 +23,7 @@
 #include "typenet/plot/confusion_matrix.hpp"
 #include "typenet/plot/contour.hpp"
 #include "typenet/plot/decision_map.hpp"
+#include "typenet/plot/heatmap.hpp"
 #include "typenet/plot/history.hpp"
 #include "typenet/plot/line_chart.hpp"
 #include "typenet/plot/palette.hpp"

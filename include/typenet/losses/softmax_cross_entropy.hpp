@@ -6,7 +6,8 @@
 // sequences with padding: a row whose target is TokenCrossEntropy::ignore_id (-1)
 // is no prediction at all (no loss, a zero gradient, not counted), and the loss is
 // the mean over the rows that count, as PyTorch's CrossEntropyLoss(ignore_index)
-// does. Both are in nats per prediction, so exp(loss) is the perplexity.
+// does. Both are in nats per prediction; fit reports exp(loss), the perplexity,
+// for TokenCrossEntropy, the loss of language models.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -45,7 +46,6 @@ struct SoftmaxCrossEntropyBase {
     template <class Out> static constexpr std::size_t classes = Out::dims[Out::rank - 1];
     template <class Out> static constexpr std::size_t target_width = Out::size / classes<Out>;
     template <class Out> static constexpr std::size_t predictions = target_width<Out>;
-    static constexpr bool reports_perplexity = true;
 
     static bool skipped(float t) { return Ignore && t == ignore_id; }
 
@@ -114,6 +114,8 @@ struct SoftmaxCrossEntropy : detail::SoftmaxCrossEntropyBase<false> {
 
 struct TokenCrossEntropy : detail::SoftmaxCrossEntropyBase<true> {
     static std::string name() { return "TokenCrossEntropy"; }
+    // A language model's loss: History reports exp(loss) per token as perplexity.
+    static constexpr bool reports_perplexity = true;
     template <class Out>
     static void check_targets(const float* t, std::size_t samples) {
         SoftmaxCrossEntropyBase::check_targets<Out>(name(), t, samples);
