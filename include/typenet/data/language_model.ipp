@@ -20,8 +20,11 @@ inline void add_window(Dataset& d, std::span<const std::int32_t> ids, std::size_
         x[k] = ids[s + k];
         t[k] = float(ids[s + k + 1]);
     }
-    if (len < T && d.lengths.empty()) d.lengths.assign(row, std::uint32_t(T));
-    if (!d.lengths.empty()) d.lengths.push_back(std::uint32_t(len));
+    // Lengths only once a sample is short (the full ones before it get T).
+    if (len < T || !d.lengths.empty()) {
+        if (d.lengths.empty()) d.lengths.assign(row, std::uint32_t(T));
+        d.lengths.push_back(std::uint32_t(len));
+    }
 }
 
 inline void check_ids(std::span<const std::int32_t> ids, const std::string& what) {

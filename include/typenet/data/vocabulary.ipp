@@ -235,8 +235,8 @@ TYPENET_INLINE Vocabulary Vocabulary::load(const std::filesystem::path& file) {
         throw std::runtime_error(file.string() + ", line " + std::to_string(line_no) + ": " + why);
     };
     const auto next = [&]() {
-        if (!std::getline(in, line)) fail("the file ends early");
         ++line_no;
+        if (!std::getline(in, line)) fail("the file ends early");
     };
     // A header line "<key> <value>"; returns the value.
     const auto field = [&](const std::string& key) {
