@@ -2,7 +2,7 @@
 // as the course uses it, and the two English books scripts/fetch-data.sh text takes
 // from Debian's golang-github-pierrec-lz4-dev (its compression test data):
 //
-//   std::string book = tn::data::sherlock_holmes();   // data/text/pg1661.txt, 562 KB
+//   std::string book = tn::data::sherlock_holmes();   // data/text/pg1661.txt, 562,531 bytes
 //   auto chars = tn::data::Vocabulary::characters(book);   // data/vocabulary.hpp
 //
 // Text stays UTF-8 bytes in a std::string; code points (char32_t) only where a
@@ -56,8 +56,8 @@ TYPENET_INLINE std::string read_text(const std::filesystem::path& file, const Te
 TYPENET_INLINE std::string gutenberg_body(std::string_view text, std::string_view what = "text");
 
 // The Adventures of Sherlock Holmes (Arthur Conan Doyle, Project Gutenberg #1661,
-// public domain), the book only, LF newlines: 562,000 characters (of the file's
-// 595 KB, with the licence and CRLF). From data/text/pg1661.txt.
+// public domain), the book only, LF newlines: 562,516 characters in 562,531 bytes
+// (of the file's 594,933, with the BOM, the licence and CRLF). From data/text/pg1661.txt.
 TYPENET_INLINE std::string sherlock_holmes(const std::filesystem::path& folder = find("text"));
 // The Adventures of Tom Sawyer (Mark Twain, public domain; the file has no Gutenberg
 // licence around it), 388 KB ASCII. From data/text/Mark.Twain-Tom.Sawyer.txt.
