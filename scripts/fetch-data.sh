@@ -4,7 +4,7 @@
 # time: this script is the only place data comes from.
 #
 #   scripts/fetch-data.sh              every data set
-#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos)
+#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos, text, sentiment)
 #   scripts/fetch-data.sh --list       the names it knows
 #
 # Writes to $TYPENET_DATA when set, else to data/ at the repository root.
@@ -268,9 +268,85 @@ fetch_photos() {
     say "photos: wrote ${#photo_files[@]} images to $target"
 }
 
+# English text for the language-model lessons, from Debian's golang-github-pierrec-lz4-dev
+# (the Go lz4 library's compression test data, testdata/): Project Gutenberg's The
+# Adventures of Sherlock Holmes (pg1661.txt, 595 KB, UTF-8 with a BOM and CRLF, the
+# Gutenberg licence around the book) and Mark Twain's The Adventures of Tom Sawyer
+# (388 KB ASCII). Both books are public domain; copied as they are
+# (include/typenet/data/text.hpp strips the BOM, the CRs and the licence).
+text_files=(pg1661.txt Mark.Twain-Tom.Sawyer.txt)
+fetch_text() {
+    local target=$data_dir/text
+    if have_all "$target" "${text_files[@]}"; then
+        say "text: present in $target"
+        return
+    fi
+    local package=golang-github-pierrec-lz4-dev
+    say "text: fetching the Debian package $package"
+    local unpacked=$work_dir/lz4-deb
+    apt_extract "$package" "$unpacked"
+    local src
+    src=$(find "$unpacked" -type d -path '*/pierrec/lz4/testdata' | head -n 1)
+    [[ -n "$src" ]] || die "the Debian package '$package' has no pierrec/lz4/testdata folder"
+
+    local staged=$data_dir/.text.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    local name
+    for name in "${text_files[@]}"; do
+        [[ -s "$src/$name" ]] || die "the Debian package '$package' has no testdata/$name"
+        cp "$src/$name" "$staged/$name"
+    done
+    {
+        echo "from the Debian package $(cat "$unpacked/.source-package"), github.com/pierrec/lz4/testdata/"
+        echo
+        echo "pg1661.txt                 The Adventures of Sherlock Holmes, Arthur Conan Doyle;"
+        echo "                           Project Gutenberg EBook #1661, public domain"
+        echo "Mark.Twain-Tom.Sawyer.txt  The Adventures of Tom Sawyer, Mark Twain; public domain"
+    } >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "text: wrote ${#text_files[@]} books to $target"
+}
+
+# Sentiment Labelled Sentences (Kotzias et al., KDD 2015; UCI, CC BY 4.0): 1,000
+# sentences each from IMDB, Yelp and Amazon reviews, 500 negative and 500 positive,
+# as JSON arrays of {"text", "class"}, from the npm package sentiment 5.0.2, which
+# keeps them for its accuracy test (package/test/fixtures/).
+sentiment_package=sentiment@5.0.2
+sentiment_files=(imdb.json yelp.json amazon.json)
+fetch_sentiment() {
+    local target=$data_dir/sentiment
+    if have_all "$target" "${sentiment_files[@]}"; then
+        say "sentiment: present in $target"
+        return
+    fi
+    say "sentiment: fetching the npm package $sentiment_package"
+    local unpacked=$work_dir/sentiment-npm
+    npm_extract "$sentiment_package" "$unpacked"
+    local src=$unpacked/package/test/fixtures
+
+    local staged=$data_dir/.sentiment.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    local name
+    for name in "${sentiment_files[@]}"; do
+        [[ -s "$src/$name" ]] || die "the npm package '$sentiment_package' has no test/fixtures/$name"
+        cp "$src/$name" "$staged/$name"
+    done
+    {
+        echo "from the npm package $sentiment_package, test/fixtures/"
+        echo
+        echo "Sentiment Labelled Sentences: D. Kotzias, M. Denil, N. de Freitas, P. Smyth,"
+        echo "\"From Group to Individual Labels using Deep Features\", KDD 2015; UCI Machine"
+        echo "Learning Repository, CC BY 4.0. class 0 negative, 1 positive."
+    } >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "sentiment: wrote ${#sentiment_files[@]} JSON files to $target"
+}
+
 # --------------------------------------------------------------------------------------
 
-all_sets=(sklearn mnist fashion-mnist emoji photos)
+all_sets=(sklearn mnist fashion-mnist emoji photos text sentiment)
 
 main() {
     local sets=("$@")

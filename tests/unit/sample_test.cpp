@@ -1,0 +1,146 @@
+// Sampling from logits (temperature, top-k) and generate's calling protocol.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <typenet/decode/sample.hpp>
+
+using namespace tn;
+using Ids = std::vector<std::int32_t>;
+
+namespace {
+
+std::string error_of(auto&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+std::vector<double> softmax(const std::vector<float>& z, double temperature) {
+    double m = z[0];
+    for (const float v : z) m = std::max(m, double(v));
+    std::vector<double> p(z.size());
+    double total = 0;
+    for (std::size_t i = 0; i < z.size(); ++i) total += p[i] = std::exp((double(z[i]) - m) / temperature);
+    for (double& v : p) v /= total;
+    return p;
+}
+
+// Draw frequencies against probabilities: each within 4.5 standard deviations of a
+// binomial count (a fixed seed, so this is a fixed outcome, not a flaky one).
+void check_frequencies(const std::vector<float>& z, const SampleOptions& o, const std::vector<double>& p,
+                       std::size_t draws, std::uint64_t seed) {
+    Rng rng{Seed{seed}};
+    std::vector<std::size_t> count(z.size(), 0);
+    for (std::size_t i = 0; i < draws; ++i) ++count[std::size_t(sample(z, o, rng))];
+    for (std::size_t i = 0; i < z.size(); ++i) {
+        const double f = double(count[i]) / double(draws);
+        const double sigma = std::sqrt(p[i] * (1 - p[i]) / double(draws));
+        CAPTURE(i);
+        CAPTURE(f);
+        CAPTURE(p[i]);
+        CHECK(std::abs(f - p[i]) <= 4.5 * sigma + 1e-12);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Temperature 0 is the argmax (the first of equal maxima) and draws nothing") {
+    const std::vector<float> z{0.5f, 2.f, -1.f, 2.f, 1.9f};
+    Rng rng{Seed{1}};
+    const RngState before = rng.state();
+    for (int i = 0; i < 10; ++i) CHECK(sample(z, {.temperature = 0}, rng) == 1);
+    CHECK(rng.state() == before);
+    CHECK(argmax(z) == 1);
+    CHECK(sample_probabilities(z, {.temperature = 0}) == std::vector<double>{0, 1, 0, 0, 0});
+    // A tiny temperature is the argmax in practice too (1.9 vs 2 at T = 1e-3: e^-100).
+    const std::vector<float> distinct{0.5f, 2.f, -1.f, 1.9f};
+    for (int i = 0; i < 100; ++i) CHECK(sample(distinct, {.temperature = 1e-3f}, rng) == 1);
+}
+
+TEST_CASE("At temperature 1 the draws' frequencies match the softmax; at 0.5 and 2, softmax(z / T)") {
+    const std::vector<float> z{1.f, 0.f, -1.f, 2.f, 0.5f};
+    check_frequencies(z, {.temperature = 1}, softmax(z, 1), 200'000, 11);
+    check_frequencies(z, {.temperature = 0.5f}, softmax(z, 0.5), 200'000, 12);
+    check_frequencies(z, {.temperature = 2}, softmax(z, 2), 200'000, 13);
+    const auto p = sample_probabilities(z, {.temperature = 1});
+    const auto q = softmax(z, 1);
+    for (std::size_t i = 0; i < z.size(); ++i) CHECK(p[i] == doctest::Approx(q[i]).epsilon(1e-12));
+}
+
+TEST_CASE("top_k samples among the k largest logits, renormalised") {
+    const std::vector<float> z{1.f, 0.f, -1.f, 2.f, 0.5f};
+    const SampleOptions o{.temperature = 1, .top_k = 3};  // ids 3, 0, 4
+    std::vector<double> expected(5, 0.0);
+    const double total = std::exp(2.0) + std::exp(1.0) + std::exp(0.5);
+    expected[3] = std::exp(2.0) / total;
+    expected[0] = std::exp(1.0) / total;
+    expected[4] = std::exp(0.5) / total;
+    const auto p = sample_probabilities(z, o);
+    for (std::size_t i = 0; i < 5; ++i) CHECK(p[i] == doctest::Approx(expected[i]).epsilon(1e-12));
+    check_frequencies(z, o, expected, 100'000, 21);
+    // Ties at the cut go to the lower id; top_k = 1 is the argmax; k above the size is all.
+    const std::vector<float> tied{0.f, 1.f, 1.f, 1.f};
+    const auto t2 = sample_probabilities(tied, {.top_k = 2});
+    CHECK(t2 == std::vector<double>{0, 0.5, 0.5, 0});
+    Rng rng{Seed{2}};
+    for (int i = 0; i < 20; ++i) CHECK(sample(z, {.top_k = 1}, rng) == 3);
+    CHECK(sample_probabilities(z, {.top_k = 99}) == sample_probabilities(z, {}));
+}
+
+TEST_CASE("Masked logits (-inf) are never drawn; bad input is named") {
+    const float inf = std::numeric_limits<float>::infinity();
+    const std::vector<float> z{-inf, 0.f, -inf, 0.f};
+    Rng rng{Seed{3}};
+    for (int i = 0; i < 200; ++i) {
+        const auto id = sample(z, {}, rng);
+        CHECK((id == 1 || id == 3));
+    }
+    const std::vector<float> nan{0.f, std::numeric_limits<float>::quiet_NaN()};
+    CHECK(error_of([&] { sample(nan, {}, rng); }) == "sample: logit 1 is NaN");
+    CHECK(error_of([&] { sample(z, {.temperature = -1}, rng); }).find("temperature must be finite and >= 0") !=
+          std::string::npos);
+    CHECK(error_of([&] { sample(std::vector<float>{}, {}, rng); }) == "sample: no logits to choose from");
+}
+
+TEST_CASE("generate: calls with the whole context and the first new position; stops at stop_id") {
+    // A "model" whose next token is (last + 1) mod 5, sure of it.
+    std::vector<std::size_t> starts, sizes;
+    const auto next = [&](std::span<const std::int32_t> context, std::size_t start) {
+        starts.push_back(start);
+        sizes.push_back(context.size());
+        std::vector<float> logits(5, 0.f);
+        logits[std::size_t((context.back() + 1) % 5)] = 50.f;
+        return logits;
+    };
+    Rng rng{Seed{4}};
+    const Ids prompt{3, 4};
+    const Ids out = generate(next, prompt, 6, SampleOptions{.temperature = 0}, rng);
+    CHECK(out == Ids{0, 1, 2, 3, 4, 0});
+    CHECK(starts == std::vector<std::size_t>{0, 2, 3, 4, 5, 6});  // the prompt once, then one new token each
+    CHECK(sizes == std::vector<std::size_t>{2, 3, 4, 5, 6, 7});
+    const Ids stopped = generate(next, prompt, 6, GenerateOptions{.sampling = {.temperature = 0}, .stop_id = 2}, rng);
+    CHECK(stopped == Ids{0, 1, 2});
+    // The one-argument form, and a std::function: both bind.
+    const auto whole = [](std::span<const std::int32_t> context) {
+        std::vector<float> logits(5, 0.f);
+        logits[context.size() % 5] = 50.f;
+        return logits;
+    };
+    CHECK(generate(whole, prompt, 3, SampleOptions{.temperature = 0}, rng) == Ids{2, 3, 4});
+    const std::function<std::vector<float>(std::span<const std::int32_t>, std::size_t)> f = next;
+    CHECK(generate(f, prompt, 2, SampleOptions{.temperature = 0}, rng) == Ids{0, 1});
+    CHECK(error_of([&] { generate(next, Ids{}, 3, SampleOptions{}, rng); }).find("the prompt is empty") !=
+          std::string::npos);
+    // Sampled (temperature 1), a seed fixes the text.
+    Rng a{Seed{9}}, b{Seed{9}};
+    const auto flat = [](std::span<const std::int32_t>) { return std::vector<float>(7, 0.f); };
+    CHECK(generate(flat, prompt, 30, SampleOptions{}, a) == generate(flat, prompt, 30, SampleOptions{}, b));
+}
