@@ -28,8 +28,8 @@ int export_model(const std::filesystem::path& dir) {
     Rng rng(Seed{7});
     for (auto& t : model.named_buffers())
         for (auto& v : t.values) v = t.name.ends_with("running_var") ? rng.uniform(0.5f, 2.f) : rng.normal(0.f, 0.3f);
-    for (auto& v : model.parameter("layers.3.weight").values) v = rng.uniform(0.5f, 1.5f);
-    for (auto& v : model.parameter("layers.3.bias").values) v = rng.normal(0.f, 0.2f);
+    for (auto& v : model.parameter("3.weight").values) v = rng.uniform(0.5f, 1.5f);
+    for (auto& v : model.parameter("3.bias").values) v = rng.normal(0.f, 0.2f);
 
     std::vector<float> x(batch * 6);
     for (auto& v : x) v = rng.normal();
