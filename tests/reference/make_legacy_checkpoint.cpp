@@ -1,7 +1,7 @@
 // How tests/reference/legacy_checkpoint/ was made: a checkpoint as typenet wrote it
 // before its tensor names followed nn.Sequential ("layers.3.weight", blocks
-// "layers.3.layers.0.weight", Repeat's copies "layers.4.layers.1.layers.0.weight",
-// no num_batches_tracked). It was built against typenet at commit 7185112, the last
+// "layers.3.layers.0.weight", Repeat's copies "layers.3.layers.1.layers.0.weight",
+// no num_batches_tracked). It was built against typenet at commit 52aa815, the last
 // with those names:
 //
 //   g++ -std=c++20 -O2 -fopenmp -I<typenet at 52aa815>/include make_legacy_checkpoint.cpp

@@ -88,19 +88,22 @@ TEST_CASE("checkpoint: save_model then load_model restores parameters, buffers a
     const fs::path p = scratch("net.safetensors");
     save_model(p, a);
 
-    // The file is PyTorch's state_dict of the same nn.Sequential under `layers`.
+    // The file is PyTorch's state_dict of the same plain nn.Sequential, every key of it.
     const auto file = st::read(p);
     CHECK(file.metadata.at("format") == "pt");
     std::vector<std::string> names;
     for (const auto& t : file.tensors) names.push_back(t.name);
     std::sort(names.begin(), names.end());
-    CHECK(names == std::vector<std::string>{"0.bias", "0.weight", "1.bias",
-                                            "1.running_mean", "1.running_var", "1.weight",
-                                            "3.0.bias", "3.0.weight", "4.bias",
-                                            "4.weight"});
+    CHECK(names == std::vector<std::string>{"0.bias", "0.weight", "1.bias", "1.num_batches_tracked",
+                                            "1.running_mean", "1.running_var", "1.weight", "3.0.bias",
+                                            "3.0.weight", "4.bias", "4.weight"});
     CHECK(file.at("0.weight").shape == std::vector<std::size_t>{8, 4});
     CHECK(file.at("4.weight").shape == std::vector<std::size_t>{3, 8});
     CHECK(file.at("1.running_var").shape == std::vector<std::size_t>{8});
+    // PyTorch's counter is an I64 scalar; typenet writes the model's training steps.
+    CHECK(file.at("1.num_batches_tracked").dtype == st::Dtype::I64);
+    CHECK(file.at("1.num_batches_tracked").shape.empty());
+    CHECK(file.at("1.num_batches_tracked").to_int64s() == std::vector<std::int64_t>{std::int64_t(a.steps())});
     const auto w = file.at("4.weight").to_floats();
     CHECK(std::memcmp(w.data(), a.parameter("4.weight").values.data(), w.size() * sizeof(float)) == 0);
 

@@ -67,8 +67,12 @@ consteval bool backward_done_by_previous() {
 // "layers.index.weight" when f asks for legacy names). The style travels down with
 // the callback, so nested blocks name their children the same way.
 template <class F>
-inline constexpr bool legacy_names_v = requires { std::remove_cvref_t<F>::legacy_names; } &&
-                                       std::remove_cvref_t<F>::legacy_names;
+consteval bool wants_legacy_names() {
+    if constexpr (requires { std::remove_cvref_t<F>::legacy_names; }) return std::remove_cvref_t<F>::legacy_names;
+    else return false;
+}
+template <class F>
+inline constexpr bool legacy_names_v = wants_legacy_names<F>();
 
 template <class F>
 struct ChildNames {
