@@ -13,10 +13,11 @@
 // would not fit (another number of input channels or features, another width) is a
 // compile error naming the layer's index and both input shapes. load_matching works
 // on names: tensors present on both sides with the same shape are copied, the rest
-// reported (a file of typenet's old `layers.N` names is read in them, as load_model
-// does: train/checkpoint.hpp); a name on both sides with another shape is an error (naming it and both
+// reported; a name on both sides with another shape is an error (naming it and both
 // shapes) unless `skip_mismatched` says to leave that tensor as it is, which is how a
-// replaced head with another number of classes is loaded around.
+// replaced head with another number of classes is loaded around. A file of typenet's
+// old `layers.N` names is read in them, as load_model does (train/checkpoint.hpp);
+// the report still names the model's tensors as the model does.
 #pragma once
 #include <cstddef>
 #include <filesystem>
