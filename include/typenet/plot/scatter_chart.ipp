@@ -103,7 +103,8 @@ TYPENET_INLINE std::vector<std::pair<double, double>> ScatterChart::pixels(const
     return out;
 }
 
-TYPENET_INLINE std::size_t ScatterChart::covered(const Rect& box, const std::vector<std::pair<double, double>>& points) {
+TYPENET_INLINE std::size_t ScatterChart::covered(const Rect& box,
+                                                 const std::vector<std::pair<double, double>>& points) {
     const Rect grown{box.x - 6, box.y - 6, box.w + 12, box.h + 12};
     std::size_t n = 0;
     for (const auto& [px, py] : points) n += grown.contains(px, py);

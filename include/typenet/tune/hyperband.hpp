@@ -48,7 +48,8 @@ TYPENET_INLINE std::vector<Bracket> hyperband_brackets(std::size_t max_epochs, s
 
 // The positions of the best `keep` scores, best first (ties: the earlier position);
 // failed evaluations (NaN) are never promoted.
-TYPENET_INLINE std::vector<std::size_t> promote(const std::vector<double>& scores, std::size_t keep, Direction direction);
+TYPENET_INLINE std::vector<std::size_t> promote(const std::vector<double>& scores, std::size_t keep,
+                                                Direction direction);
 
 struct Hyperband {
     std::size_t max_epochs = 27;  // R: the most epochs any trial trains

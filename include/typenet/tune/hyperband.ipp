@@ -34,7 +34,8 @@ TYPENET_INLINE std::vector<Bracket> hyperband_brackets(std::size_t max_epochs, s
     return out;
 }
 
-TYPENET_INLINE std::vector<std::size_t> promote(const std::vector<double>& scores, std::size_t keep, Direction direction) {
+TYPENET_INLINE std::vector<std::size_t> promote(const std::vector<double>& scores, std::size_t keep,
+                                                Direction direction) {
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < scores.size(); ++i)
         if (!std::isnan(scores[i])) order.push_back(i);
