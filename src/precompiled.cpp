@@ -19,6 +19,7 @@
 #include "typenet/decode/sample.hpp"
 #include "typenet/image/color.hpp"
 #include "typenet/image/grid.hpp"
+#include "typenet/image/image.hpp"
 #include "typenet/image/io.hpp"
 #include "typenet/image/resize.hpp"
 #include "typenet/image/saliency_overlay.hpp"
@@ -36,6 +37,7 @@
 #include "typenet/plot/history.hpp"
 #include "typenet/plot/line_chart.hpp"
 #include "typenet/plot/palette.hpp"
+#include "typenet/plot/scatter_chart.hpp"
 #include "typenet/plot/svg.hpp"
 #include "typenet/plot/ticks.hpp"
 #include "typenet/train/callbacks.hpp"
@@ -44,6 +46,14 @@
 #include "typenet/train/fit.hpp"
 #include "typenet/train/history.hpp"
 #include "typenet/train/transfer.hpp"
+#include "typenet/tune/grid_search.hpp"
+#include "typenet/tune/hyperband.hpp"
+#include "typenet/tune/leaderboard.hpp"
+#include "typenet/tune/random_search.hpp"
+#include "typenet/tune/space.hpp"
+#include "typenet/tune/study.hpp"
+#include "typenet/tune/trial.hpp"
+#include "typenet/tune/tuner.hpp"
 
 namespace tn::kernels::detail {
 // Every GEMM call reaches the kernel through this one instantiation (EpilogueRef
