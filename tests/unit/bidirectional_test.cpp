@@ -87,3 +87,11 @@ TEST_CASE("Bidirectional: gradients match finite differences, concat and sum, wi
     CHECK_GRADIENTS((testing::check_gradients<Last>(MSE{}, {.batch = 3, .lengths = {5, 2, 1}})));
     CHECK_GRADIENTS((testing::check_gradients<Mixed>(MSE{}, {.batch = 2, .lengths = {4, 5}})));
 }
+
+TEST_CASE("Bidirectional in summary(): one row, with both directions' parameters") {
+    Model<Sequential<Tokens<6>, Embedding<10, 3>, Bidirectional<LSTM<4>>, Dense<2>>> model;
+    const std::string table = model.summary_table();
+    CHECK(table.find("Bidirectional<LSTM<4>>") != std::string::npos);
+    CHECK(table.find("[6, 8]") != std::string::npos);
+    CHECK(table.find(std::to_string(2 * (16 * 3 + 16 * 4 + 32))) != std::string::npos);  // 288
+}
