@@ -20,6 +20,11 @@
 // [T, stride], the state *entering* each step [T, S] (row t holds h_{t-1}, so the
 // rows line up with X's and dW_hh is one GEMM), and the final state [S].
 //
+// Threads: the GEMMs split their own work; with a few rows (generation at batch 1)
+// the threads split W's rows between them instead (times_weights). The cells run
+// on the calling thread: splitting them added two more barriers per step, which a
+// shared machine turns into lost time slices.
+//
 // Backward (BPTT): per step, backwards, the cell turns the state's gradient into the
 // gates' pre-activation gradients dG (input side) and dGh (hidden side; the same
 // except for GRU's n gate), then one GEMM for the batch adds dGh_t W_hh to the
