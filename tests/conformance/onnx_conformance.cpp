@@ -226,11 +226,12 @@ namespace {
 
 using namespace conformance;
 
-// The operators whose cases must each be in a table. LSTM, GRU and
-// LayerNormalization join when those layers exist.
+// The operators whose cases must each be in a table. LayerNormalization joins when
+// that layer exists.
 const std::set<std::string> covered_ops = {"Conv",  "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm",
                                            "Relu",  "Sigmoid", "Tanh",        "Softmax",           "LeakyRelu",
-                                           "Elu",   "Selu",    "BatchNormalization", "Flatten"};
+                                           "Elu",   "Selu",    "BatchNormalization", "Flatten",
+                                           "RNN",   "LSTM",    "GRU"};
 // Their layers are written elsewhere (onnx_cnn_cases.cpp is compiled when they exist).
 const std::set<std::string> cnn_ops = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"};
 
@@ -252,6 +253,10 @@ CaseData load_case(const fs::path& dir, const fs::path& set, onnx::Model model) 
         c.tensors[name] = onnx::read_tensor(set / ("input_" + std::to_string(k++) + ".pb"));
     }
     c.expected = onnx::read_tensor(set / "output_0.pb");
+    // The graph's outputs are output_0.pb, output_1.pb, ... in order (a recurrent
+    // node's Y and Y_h).
+    for (std::size_t o = 0; o < model.graph.outputs.size(); ++o)
+        c.outputs[model.graph.outputs[o]] = onnx::read_tensor(set / ("output_" + std::to_string(o) + ".pb"));
     c.model = std::move(model);
     return c;
 }
@@ -279,6 +284,8 @@ int main(int argc, char** argv) {
     for (const auto& e : cnn_cases()) all_cases.push_back(e);
     for (const auto& e : cnn_skips()) all_skips.push_back(e);
 #endif
+    for (const auto& e : recurrent_cases()) all_cases.push_back(e);
+    for (const auto& e : recurrent_skips()) all_skips.push_back(e);
 
     int passed = 0, failed = 0;
     std::vector<std::pair<std::string, std::string>> skipped;  // name, reason

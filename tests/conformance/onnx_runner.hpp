@@ -17,8 +17,15 @@
 // layer spec with
 //   static void check(Expect& e)                         op_type and attributes
 //   static void load(const CaseData&, Loader&)           weights and buffers (optional)
+//   static Io io(const CaseData&)                        (optional) the data input and the
+//                                                        output to compare, in typenet's
+//                                                        layout, and per-sample lengths
+// Without io(), the input is the node's input 0 as stored, the node must have one
+// output, and output_0 is compared. With it the op chooses which of the node's outputs
+// it computes (a recurrent layer's Y or Y_h) and its check() looks at the others.
 #pragma once
 #include <algorithm>
+#include <concepts>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -46,6 +53,7 @@ struct CaseData {
     onnx::Model model;
     std::map<std::string, onnx::Tensor> tensors;
     onnx::Tensor expected;  // output_0
+    std::map<std::string, onnx::Tensor> outputs;  // every graph output, by name (output_N.pb)
 
     const onnx::Node& node() const { return model.graph.nodes.at(0); }
     // The node's input k, or null when absent (fewer inputs, or an empty name).
@@ -55,6 +63,22 @@ struct CaseData {
         const auto it = tensors.find(names[k]);
         return it == tensors.end() ? nullptr : &it->second;
     }
+    // The node's output k as the case's data gives it, or null when the node does not
+    // produce it (an empty name) or the case holds no values for it.
+    const onnx::Tensor* output(std::size_t k) const {
+        const auto& names = node().outputs;
+        if (k >= names.size() || names[k].empty()) return nullptr;
+        const auto it = outputs.find(names[k]);
+        return it == outputs.end() ? nullptr : &it->second;
+    }
+};
+
+// What OnnxOp<Spec>::io() gives when a layer's layout differs from ONNX's (see the top).
+struct Io {
+    onnx::Tensor input;                  // [batch, typenet input shape...]
+    onnx::Tensor expected;               // [batch, typenet output shape...]
+    std::vector<std::uint32_t> lengths;  // one per sample, or empty: every sample full
+    std::string problem;                 // why the case cannot be laid out so, "" when it can
 };
 
 struct CaseResult {
@@ -223,14 +247,28 @@ std::vector<std::int64_t> dims_of(tn::Shape<D...>) {
     return {std::int64_t(D)...};
 }
 
+template <class Op>
+concept HasIo = requires(const CaseData& c) {
+    { Op::io(c) } -> std::same_as<Io>;
+};
+
 template <class Net>
 CaseResult run_case(const CaseData& c) {
     using Layer = typename single_layer<Net>::type;
+    using Op = OnnxOp<Layer>;
     using ModelT = tn::Model<Net>;
     static_assert(ModelT::valid, "a conformance case's network must be valid");
     CaseResult r;
-    const onnx::Tensor* x = c.input(0);
-    if (!x) return r.problem = "the node has no data input", r;
+    Io io;
+    if constexpr (HasIo<Op>) {
+        io = Op::io(c);
+        if (!io.problem.empty()) return r.problem = io.problem, r;
+    } else {
+        if (const onnx::Tensor* x0 = c.input(0)) io.input = *x0;
+        else return r.problem = "the node has no data input", r;
+        io.expected = c.expected;
+    }
+    const onnx::Tensor* x = &io.input;
     if (x->data_type != onnx::DataType::FLOAT)
         return r.problem = "the input is " + onnx::data_type_name(x->data_type) + ", typenet computes FLOAT", r;
 
@@ -246,16 +284,19 @@ CaseResult run_case(const CaseData& c) {
                            " (with or without a leading batch axis)",
                r;
     }
+    if (!io.lengths.empty() && io.lengths.size() != batch)
+        return r.problem = std::to_string(io.lengths.size()) + " lengths for a batch of " + std::to_string(batch), r;
 
-    Expect expect(c.node(), x->dims, batched, c.model.opset_version());
-    if (c.node().outputs.size() != 1)
+    const onnx::Tensor* x_onnx = c.input(0);
+    Expect expect(c.node(), x_onnx ? x_onnx->dims : x->dims, batched, c.model.opset_version());
+    if (!HasIo<Op> && c.node().outputs.size() != 1)
         expect.problem("the node has " + std::to_string(c.node().outputs.size()) + " outputs; a layer computes one");
-    OnnxOp<Layer>::check(expect);
+    Op::check(expect);
     if (auto p = expect.finish(); !p.empty()) return r.problem = p, r;
 
     ModelT model{tn::Seed{1}};
     Loader loader(model.named_parameters(), model.named_buffers());
-    OnnxOp<Layer>::load(c, loader);
+    Op::load(c, loader);
     if (auto p = loader.finish(); !p.empty()) return r.problem = p, r;
 
     // The output: [batch, typenet output...], or without the batch axis for one sample.
@@ -267,16 +308,17 @@ CaseResult run_case(const CaseData& c) {
         d.erase(std::remove(d.begin() + (d.empty() ? 0 : 1), d.end(), std::int64_t{1}), d.end());
         return d;
     };
-    if (c.expected.dims != batched_out && !(!batched && c.expected.dims == out_dims) &&
-        squeeze(c.expected.dims) != squeeze(batched_out))
-        return r.problem = "ONNX's output is " + dims_string(c.expected.dims) + ", the model's is " +
+    if (io.expected.dims != batched_out && !(!batched && io.expected.dims == out_dims) &&
+        squeeze(io.expected.dims) != squeeze(batched_out))
+        return r.problem = "ONNX's output is " + dims_string(io.expected.dims) + ", the model's is " +
                            dims_string(batched_out),
                r;
 
     const std::vector<float> in = x->to_floats();
     std::copy(in.begin(), in.end(), model.input(batch));
+    if (!io.lengths.empty()) std::copy(io.lengths.begin(), io.lengths.end(), model.lengths(batch));
     const auto y = model.forward(batch, false);
-    const std::vector<float> want = c.expected.to_floats();
+    const std::vector<float> want = io.expected.to_floats();
     if (y.size() != want.size())
         return r.problem = "typenet gives " + std::to_string(y.size()) + " values, ONNX " + std::to_string(want.size()), r;
     bool ok = true;
@@ -305,5 +347,8 @@ struct SkipEntry {
 // The CNN table (onnx_cnn_cases.cpp), present once the conv and pooling layers are.
 std::span<const CaseEntry> cnn_cases();
 std::span<const SkipEntry> cnn_skips();
+// The recurrent table (onnx_recurrent_cases.cpp): RNN, LSTM, GRU.
+std::span<const CaseEntry> recurrent_cases();
+std::span<const SkipEntry> recurrent_skips();
 
 }  // namespace conformance
