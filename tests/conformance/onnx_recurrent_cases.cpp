@@ -190,13 +190,13 @@ struct RecurrentOp {
         if (yh && yh->dims != yh_dims)
             return io.problem = "Y_h is " + dims_string(yh->dims) + ", expected " + dims_string(yh_dims), io;
         if (LastState) {
-            if (!yh) return io.problem = "the case has no Y_h", io;
+            if (!yh) return io.problem = "the case has no Y_h, which a LastState layer computes", io;
             io.expected = *yh;
             io.expected.dims = {l.B, std::int64_t(H)};  // dropping the axis of one direction
             return io;
         }
         const onnx::Tensor* y = c.output(Y);
-        if (!y) return io.problem = "the case has no Y", io;
+        if (!y) return io.problem = "the case has no Y, which a ReturnSequences layer computes (use LastState)", io;
         if (y->dims != y_dims) return io.problem = "Y is " + dims_string(y->dims) + ", expected " + dims_string(y_dims), io;
         onnx::Tensor squeezed = *y;
         squeezed.dims = l.batch_first ? std::vector<std::int64_t>{l.B, l.T, std::int64_t(H)}
