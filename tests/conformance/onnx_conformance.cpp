@@ -4,7 +4,10 @@
 // reason it cannot be. A case that is neither, a table line naming no case, or a
 // case whose values differ, fails the test. docs/conformance.md describes it.
 //
-//   onnx_conformance [data/node directory] [case name filter]
+//   onnx_conformance [data/node directory...] [case name filter]
+// Every argument that is a directory is a directory of cases (libonnx-testdata's
+// data/node by default; tests/conformance/torch_cases too, in ctest); a last one
+// that is not is the filter.
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -271,11 +274,26 @@ const Entry* find_entry(std::span<const Entry> table, std::string_view name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const fs::path root = argc > 1 ? argv[1] : "/usr/share/libonnx-testdata/data/node";
-    const std::string filter = argc > 2 ? argv[2] : "";
-    if (!fs::is_directory(root)) {
-        std::cerr << "onnx_conformance: " << root.string() << " is not a directory (install libonnx-testdata)\n";
-        return 2;
+    std::vector<fs::path> roots;
+    std::string filter;
+    for (int a = 1; a < argc; ++a) {
+        if (fs::is_directory(argv[a])) roots.emplace_back(argv[a]);
+        else if (a == argc - 1 && a > 1) filter = argv[a];
+        else {
+            std::cerr << "onnx_conformance: " << argv[a] << " is not a directory (install libonnx-testdata)\n";
+            return 2;
+        }
+    }
+    if (roots.empty()) {
+        roots.emplace_back("/usr/share/libonnx-testdata/data/node");
+#ifdef TYPENET_TORCH_CASES_DIR
+        roots.emplace_back(TYPENET_TORCH_CASES_DIR);  // PyTorch-made recurrent cases, in the source tree
+#endif
+        for (const auto& root : roots)
+            if (!fs::is_directory(root)) {
+                std::cerr << "onnx_conformance: " << root.string() << " is not a directory (install libonnx-testdata)\n";
+                return 2;
+            }
     }
 
     std::vector<CaseEntry> all_cases(std::begin(cases), std::end(cases));
@@ -297,9 +315,10 @@ int main(int argc, char** argv) {
         if (!listed.insert(s.name).second) errors.push_back(std::string(s.name) + ": listed twice");
 
     std::vector<fs::path> dirs;
-    for (const auto& entry : fs::directory_iterator(root))
-        if (entry.is_directory()) dirs.push_back(entry.path());
-    std::sort(dirs.begin(), dirs.end());
+    for (const auto& root : roots)
+        for (const auto& entry : fs::directory_iterator(root))
+            if (entry.is_directory()) dirs.push_back(entry.path());
+    std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
 
     std::set<std::string> seen;
 
@@ -317,7 +336,10 @@ int main(int argc, char** argv) {
         for (const auto& n : model.graph.nodes)
             if (covered_ops.count(n.op_type)) op = n.op_type;
         if (op.empty()) continue;
-        seen.insert(name);
+        if (!seen.insert(name).second) {
+            errors.push_back(name + ": a case of that name in two directories");
+            continue;
+        }
 
         const CaseEntry* c = find_entry<CaseEntry>(all_cases, name);
         const SkipEntry* s = find_entry<SkipEntry>(all_skips, name);

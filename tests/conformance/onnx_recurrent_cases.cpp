@@ -302,6 +302,16 @@ const CaseEntry recurrent_table[] = {
     CASE("test_gru_defaults", Sequential<Input<1, 2>, GRU<5, LastState>>),
     CASE("test_gru_batchwise", Sequential<Input<1, 2>, GRU<6>>),
     CASE("test_gru_with_initial_bias", Sequential<Input<1, 3>, GRU<3, LastState>>),
+
+    // tests/conformance/torch_cases (make_torch_recurrent_cases.py): random weights in
+    // ONNX's layout as PyTorch's exporter writes them, 4 steps, a batch of 3, outputs
+    // from PyTorch; the _sequence_lens cases have lengths 4, 2, 3.
+    CASE("test_torch_rnn", Sequential<Input<4, 3>, RNN<5>>),
+    CASE("test_torch_rnn_sequence_lens", Sequential<Input<4, 3>, RNN<5, LastState>>),
+    CASE("test_torch_lstm", Sequential<Input<4, 3>, LSTM<5>>),
+    CASE("test_torch_lstm_sequence_lens", Sequential<Input<4, 3>, LSTM<5, LastState>>),
+    CASE("test_torch_gru", Sequential<Input<4, 3>, GRU<5>>),
+    CASE("test_torch_gru_sequence_lens", Sequential<Input<4, 3>, GRU<5, LastState>>),
 };
 
 const SkipEntry recurrent_skip_table[] = {
