@@ -1,7 +1,7 @@
 // The conformance runner's machinery, shared by the table translation units
 // (onnx_conformance.cpp: dense and element-wise layers; onnx_cnn_cases.cpp: conv
-// and pooling). A case of ONNX's operator test data names the typenet model that
-// should compute it:
+// and pooling; onnx_recurrent_cases.cpp: RNN, LSTM, GRU). A case of ONNX's operator
+// test data names the typenet model that should compute it:
 //
 //   CASE("test_relu", Sequential<Input<3, 4, 5>, ReLU>)
 //
