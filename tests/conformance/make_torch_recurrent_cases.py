@@ -138,7 +138,8 @@ def exported_weights(module, x, op):
                         a = parse(val)
                         aname = next(x.decode() for k, _, x in a if k == 1)
                         ints = [x for k, w, x in a if k == 3]
-                        attrs[aname] = ints[0] if ints else None
+                        strings = [x.decode() for k, w, x in a if k == 4]
+                        attrs[aname] = ints[0] if ints else strings[0] if strings else None
     assert node_inputs, "no %s node in the export" % op
     return [inits[n] for n in node_inputs[1:4]], attrs
 
@@ -146,8 +147,11 @@ def exported_weights(module, x, op):
 def node_proto(op, inputs, outputs, attrs):
     out = b"".join(f_bytes(1, i) for i in inputs) + b"".join(f_bytes(2, o) for o in outputs)
     out += f_bytes(3, op + "_node") + f_bytes(4, op)
-    for name, value in attrs.items():  # INT attributes: name 1, i 3, type 20 (INT = 2)
-        out += f_bytes(5, f_bytes(1, name) + f_varint(3, value) + f_varint(20, 2))
+    for name, value in attrs.items():  # name 1; i 3, type 20 INT = 2; s 4, type STRING = 3
+        if isinstance(value, str):
+            out += f_bytes(5, f_bytes(1, name) + f_bytes(4, value) + f_varint(20, 3))
+        else:
+            out += f_bytes(5, f_bytes(1, name) + f_varint(3, value) + f_varint(20, 2))
     return out
 
 
@@ -197,6 +201,34 @@ def main():
                        [("X", x, FLOAT), ("W", w, FLOAT), ("R", r, FLOAT), ("B", b, FLOAT),
                         ("sequence_lens", lens, INT32)],
                        [("", None, None), ("Y_h", h, FLOAT)])
+    # Both directions (bidirectional=True): ONNX's direction = "bidirectional".
+    for op, cls, seed, with_lens in (("LSTM", torch.nn.LSTM, 4, False), ("GRU", torch.nn.GRU, 5, True)):
+        torch.manual_seed(seed)
+        m = cls(D, H, bidirectional=True)
+        with torch.no_grad():
+            for p in m.parameters():
+                p.uniform_(-0.8, 0.8)
+        x = torch.randn(T, B, D)
+        (w, r, b), attrs = exported_weights(m, x, op)
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+        assert attrs.get("direction") == "bidirectional", attrs
+        low = op.lower()
+        with torch.no_grad():
+            if not with_lens:
+                y, state = m(x)  # y [T, B, 2H]: forward's state, then backward's
+                h = state[0] if op == "LSTM" else state
+                write_case("test_torch_%s_bidirectional" % low, op, attrs,
+                           [("X", x, FLOAT), ("W", w, FLOAT), ("R", r, FLOAT), ("B", b, FLOAT)],
+                           [("Y", y.view(T, B, 2, H).permute(0, 2, 1, 3).contiguous(), FLOAT), ("Y_h", h, FLOAT)])
+            else:
+                lens = torch.tensor([4, 2, 3])
+                packed = torch.nn.utils.rnn.pack_padded_sequence(x, lens, enforce_sorted=False)
+                _, state = m(packed)
+                h = state[0] if op == "LSTM" else state  # [2, B, H]
+                write_case("test_torch_%s_bidirectional_sequence_lens" % low, op, attrs,
+                           [("X", x, FLOAT), ("W", w, FLOAT), ("R", r, FLOAT), ("B", b, FLOAT),
+                            ("sequence_lens", lens, INT32)],
+                           [("", None, None), ("Y_h", h, FLOAT)])
     print("wrote", OUT)
 
 

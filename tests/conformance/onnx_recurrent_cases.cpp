@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <typenet/core/sequential.hpp>
+#include <typenet/layers/recurrent/bidirectional.hpp>
 #include <typenet/layers/recurrent/gru.hpp>
 #include <typenet/layers/recurrent/lstm.hpp>
 #include <typenet/layers/recurrent/rnn.hpp>
@@ -116,20 +117,23 @@ std::vector<float> reorder(const std::vector<float>& v, std::size_t offset, cons
     return out;
 }
 
-// RNN, LSTM and GRU in ONNX terms; the cell's own differences are in Gates.
-template <class Spec, std::size_t H, bool LastState>
+// RNN, LSTM and GRU in ONNX terms (Dirs = 1), or Bidirectional<L, Concat> of one
+// (Dirs = 2, ONNX's direction = "bidirectional"); the cells' own differences are in
+// Gates.
+template <class Spec, std::size_t H, bool LastState, std::size_t Dirs>
 struct RecurrentOp {
     using G = Gates<Spec>;
     static constexpr std::size_t GH = G::count * H;
     static constexpr bool is_gru = std::string_view(G::op) == "GRU";
     static constexpr bool is_lstm = std::string_view(G::op) == "LSTM";
+    static constexpr auto dirs = std::int64_t(Dirs);
 
     static void check(Expect& e) {
         const onnx::Node& n = e.node();
         e.op(G::op);
         e.int_is("hidden_size", -1, std::int64_t(H));
-        // Bidirectional<L, Concat> would be "bidirectional"; a reverse-only layer is not one typenet has.
-        e.string_is("direction", "forward", "forward");
+        // A reverse-only layer is not one typenet has; both directions are Bidirectional.
+        e.string_is("direction", "forward", Dirs == 2 ? "bidirectional" : "forward");
         e.ignore("layout");  // either: a layout of X, Y and Y_h (io() transposes)
         if (const auto layout = n.int_or("layout", 0); layout != 0 && layout != 1)
             e.problem("layout = " + std::to_string(layout) + ", ONNX defines 0 and 1");
@@ -155,7 +159,8 @@ struct RecurrentOp {
                       (is_lstm ? "3" : "2"));
         if (LastState && has(Y)) e.problem("the node outputs Y; a LastState layer computes Y_h only (use ReturnSequences)");
         if (LastState && !has(Y_h)) e.problem("the node does not output Y_h, which a LastState layer computes");
-        if (!LastState && !has(Y)) e.problem("the node does not output Y, which a ReturnSequences layer computes (use LastState)");
+        if (!LastState && !has(Y))
+            e.problem("the node does not output Y, which a ReturnSequences layer computes (use LastState)");
         if (has(Y_c)) e.problem("the node outputs Y_c, the cell state, which a layer does not output");
     }
 
@@ -164,54 +169,75 @@ struct RecurrentOp {
         const Layout l = layout_of(c);
         if (!l.problem.empty()) return io.problem = l.problem, io;
         io.input = l.batch_first ? *c.input(X) : swap_leading(*c.input(X));
+        const auto T = std::size_t(l.T), B = std::size_t(l.B);
 
         if (const onnx::Tensor* s = c.input(SequenceLens)) {
-            if (s->count() != std::size_t(l.B))
+            if (s->count() != B)
                 return io.problem = "sequence_lens has " + std::to_string(s->count()) + " values for a batch of " +
-                                    std::to_string(l.B),
+                                    std::to_string(B),
                        io;
             for (const float v : s->to_floats()) {
-                if (!(v >= 1 && v <= float(l.T)))
-                    return io.problem = "a sequence_lens value is " + std::to_string(v) + "; typenet's lengths are 1 to " +
-                                        std::to_string(l.T),
+                if (!(v >= 1 && v <= float(T)))
+                    return io.problem = "a sequence_lens value is " + std::to_string(v) +
+                                        "; typenet's lengths are 1 to " + std::to_string(T),
                            io;
                 io.lengths.push_back(std::uint32_t(v));
             }
         }
-        auto length = [&](std::size_t b) { return io.lengths.empty() ? std::size_t(l.T) : std::size_t(io.lengths[b]); };
+        auto length = [&](std::size_t b) { return io.lengths.empty() ? T : std::size_t(io.lengths[b]); };
 
-        // One direction: Y [T, 1, B, H] or [B, T, 1, H]; Y_h [1, B, H] or [B, 1, H].
-        const std::vector<std::int64_t> y_dims =
-            l.batch_first ? std::vector<std::int64_t>{l.B, l.T, 1, std::int64_t(H)}
-                          : std::vector<std::int64_t>{l.T, 1, l.B, std::int64_t(H)};
-        const std::vector<std::int64_t> yh_dims = l.batch_first ? std::vector<std::int64_t>{l.B, 1, std::int64_t(H)}
-                                                                : std::vector<std::int64_t>{1, l.B, std::int64_t(H)};
+        // Y [T, dirs, B, H] or [B, T, dirs, H]; Y_h [dirs, B, H] or [B, dirs, H].
+        // typenet: [B, T, dirs*H] and [B, dirs*H], each position forward's state then
+        // backward's (Concat).
+        const auto h = std::int64_t(H);
+        const std::vector<std::int64_t> y_dims = l.batch_first ? std::vector<std::int64_t>{l.B, l.T, dirs, h}
+                                                               : std::vector<std::int64_t>{l.T, dirs, l.B, h};
+        const std::vector<std::int64_t> yh_dims =
+            l.batch_first ? std::vector<std::int64_t>{l.B, dirs, h} : std::vector<std::int64_t>{dirs, l.B, h};
+        auto y_at = [&](std::size_t t, std::size_t d, std::size_t b, std::size_t j) {
+            return l.batch_first ? ((b * T + t) * Dirs + d) * H + j : ((t * Dirs + d) * B + b) * H + j;
+        };
+        auto yh_at = [&](std::size_t d, std::size_t b, std::size_t j) {
+            return l.batch_first ? (b * Dirs + d) * H + j : (d * B + b) * H + j;
+        };
         const onnx::Tensor* yh = c.output(Y_h);
         if (yh && yh->dims != yh_dims)
             return io.problem = "Y_h is " + dims_string(yh->dims) + ", expected " + dims_string(yh_dims), io;
         if (LastState) {
             if (!yh) return io.problem = "the case has no Y_h, which a LastState layer computes", io;
-            io.expected = *yh;
-            io.expected.dims = {l.B, std::int64_t(H)};  // dropping the axis of one direction
+            const auto v = yh->to_floats();
+            io.expected.data_type = onnx::DataType::FLOAT;
+            io.expected.dims = {l.B, dirs * h};
+            io.expected.floats.resize(B * Dirs * H);
+            for (std::size_t b = 0; b < B; ++b)
+                for (std::size_t d = 0; d < Dirs; ++d)
+                    for (std::size_t j = 0; j < H; ++j) io.expected.floats[(b * Dirs + d) * H + j] = v[yh_at(d, b, j)];
             return io;
         }
         const onnx::Tensor* y = c.output(Y);
         if (!y) return io.problem = "the case has no Y, which a ReturnSequences layer computes (use LastState)", io;
         if (y->dims != y_dims) return io.problem = "Y is " + dims_string(y->dims) + ", expected " + dims_string(y_dims), io;
-        onnx::Tensor squeezed = *y;
-        squeezed.dims = l.batch_first ? std::vector<std::int64_t>{l.B, l.T, std::int64_t(H)}
-                                      : std::vector<std::int64_t>{l.T, l.B, std::int64_t(H)};
-        io.expected = l.batch_first ? squeezed : swap_leading(squeezed);  // [B, T, H]
+        const auto v = y->to_floats();
+        io.expected.data_type = onnx::DataType::FLOAT;
+        io.expected.dims = {l.B, l.T, dirs * h};
+        io.expected.floats.resize(B * T * Dirs * H);
+        for (std::size_t b = 0; b < B; ++b)
+            for (std::size_t t = 0; t < T; ++t)
+                for (std::size_t d = 0; d < Dirs; ++d)
+                    for (std::size_t j = 0; j < H; ++j)
+                        io.expected.floats[((b * T + t) * Dirs + d) * H + j] = v[y_at(t, d, b, j)];
         if (yh) {
-            // Y_h must be Y at each sample's last position: then comparing Y covers it.
-            const auto ys = io.expected.to_floats();
-            const auto hs = yh->to_floats();  // [B, H] in either layout: the direction axis is 1
-            for (std::size_t b = 0; b < std::size_t(l.B); ++b)
-                for (std::size_t j = 0; j < H; ++j)
-                    if (hs[b * H + j] != ys[(b * std::size_t(l.T) + length(b) - 1) * H + j])
-                        return io.problem = "the case's Y_h is not Y at sample " + std::to_string(b) +
-                                            "'s last position, so comparing Y would not cover it",
-                               io;
+            // Y_h must be Y at the position each direction ends: the sample's last
+            // (forward) and 0 (backward). Then comparing Y covers it.
+            const auto hs = yh->to_floats();
+            for (std::size_t b = 0; b < B; ++b)
+                for (std::size_t d = 0; d < Dirs; ++d)
+                    for (std::size_t j = 0; j < H; ++j)
+                        if (hs[yh_at(d, b, j)] != v[y_at(d == 0 ? length(b) - 1 : 0, d, b, j)])
+                            return io.problem = "the case's Y_h is not Y where sample " + std::to_string(b) +
+                                                "'s direction " + std::to_string(d) +
+                                                " ends, so comparing Y would not cover it",
+                                   io;
         }
         return io;
     }
@@ -228,22 +254,26 @@ struct RecurrentOp {
         const onnx::Tensor* w = c.input(W);
         const onnx::Tensor* r = c.input(R);
         if (!w || !r) return ld.problem("the node has no W or no R");
-        const std::vector<std::int64_t> w_dims{1, std::int64_t(GH), std::int64_t(D)};
-        const std::vector<std::int64_t> r_dims{1, std::int64_t(GH), std::int64_t(H)};
+        const std::vector<std::int64_t> w_dims{dirs, std::int64_t(GH), std::int64_t(D)};
+        const std::vector<std::int64_t> r_dims{dirs, std::int64_t(GH), std::int64_t(H)};
         if (w->dims != w_dims) return ld.problem("W is " + dims_string(w->dims) + ", expected " + dims_string(w_dims));
         if (r->dims != r_dims) return ld.problem("R is " + dims_string(r->dims) + ", expected " + dims_string(r_dims));
-        ld.set("weight_ih_l0", w->dims, reorder(w->to_floats(), 0, G::from_onnx, H, D));
-        ld.set("weight_hh_l0", r->dims, reorder(r->to_floats(), 0, G::from_onnx, H, H));
-
-        // B [1, 2*G*H]: W's biases (Wb), then R's (Rb); absent, both are 0.
-        std::vector<float> b(2 * GH, 0.f);
-        std::vector<std::int64_t> b_dims{1, std::int64_t(2 * GH)};
+        // B [dirs, 2*G*H]: per direction W's biases (Wb), then R's (Rb); absent, 0.
+        std::vector<float> b(Dirs * 2 * GH, 0.f);
+        const std::vector<std::int64_t> b_dims{dirs, std::int64_t(2 * GH)};
         if (const onnx::Tensor* bt = c.input(B)) {
             if (bt->dims != b_dims) return ld.problem("B is " + dims_string(bt->dims) + ", expected " + dims_string(b_dims));
             b = bt->to_floats();
         }
-        ld.set("bias_ih_l0", b_dims, reorder(b, 0, G::from_onnx, H, 1));
-        ld.set("bias_hh_l0", b_dims, reorder(b, GH, G::from_onnx, H, 1));
+        const auto wv = w->to_floats(), rv = r->to_floats();
+        for (std::size_t d = 0; d < Dirs; ++d) {
+            // Direction 1 is Bidirectional's backward layer, PyTorch's _reverse names.
+            const std::string suffix = d == 0 ? "" : "_reverse";
+            ld.set("weight_ih_l0" + suffix, w->dims, reorder(wv, d * GH * D, G::from_onnx, H, D));
+            ld.set("weight_hh_l0" + suffix, r->dims, reorder(rv, d * GH * H, G::from_onnx, H, H));
+            ld.set("bias_ih_l0" + suffix, b_dims, reorder(b, d * 2 * GH, G::from_onnx, H, 1));
+            ld.set("bias_hh_l0" + suffix, b_dims, reorder(b, d * 2 * GH + GH, G::from_onnx, H, 1));
+        }
 
         // The layer starts from a zero state (a Stateful layer's carried state is not
         // something the runner loads) and has no peepholes.
@@ -264,8 +294,9 @@ struct RecurrentOp {
             const std::int64_t lbr = n.int_or("linear_before_reset", 0);
             if (lbr != 0 && lbr != 1) return ld.problem("linear_before_reset = " + std::to_string(lbr));
             if (lbr == 0) {
-                bool b_hn_zero = true;
-                for (std::size_t j = 0; j < H; ++j) b_hn_zero = b_hn_zero && b[GH + 2 * H + j] == 0.f;  // Rb's h block
+                bool b_hn_zero = true;  // Rb's h block, each direction
+                for (std::size_t d = 0; d < Dirs; ++d)
+                    for (std::size_t j = 0; j < H; ++j) b_hn_zero = b_hn_zero && b[d * 2 * GH + GH + 2 * H + j] == 0.f;
                 if (l.T != 1 || !zero_start || !b_hn_zero)
                     ld.problem("linear_before_reset = 0 (ONNX's default): n = tanh(W_in x + b_in + W_hn (r * h) + "
                                "b_hn), where GRU computes PyTorch's r * (W_hn h + b_hn) (= 1); the two agree only "
@@ -277,16 +308,33 @@ struct RecurrentOp {
     }
 };
 
+// The ONNX operator of a layer spec; Bidirectional<L, Concat> of one is the same
+// operator with both directions.
+template <class Spec>
+struct Op;
+template <std::size_t H, class... O>
+struct Op<tn::RNN<H, O...>> : RecurrentOp<tn::RNN<H, O...>, H, tn::RNN<H, O...>::options::last_state, 1> {};
+template <std::size_t H, class... O>
+struct Op<tn::LSTM<H, O...>> : RecurrentOp<tn::LSTM<H, O...>, H, tn::LSTM<H, O...>::options::last_state, 1> {};
+template <std::size_t H, class... O>
+struct Op<tn::GRU<H, O...>> : RecurrentOp<tn::GRU<H, O...>, H, tn::GRU<H, O...>::options::last_state, 1> {};
+template <template <std::size_t, class...> class L, std::size_t H, class... O>
+struct Op<tn::Bidirectional<L<H, O...>, tn::Concat, L<H, O...>>>
+    : RecurrentOp<L<H, O...>, H, L<H, O...>::options::last_state, 2> {};
+
 }  // namespace recurrent
 
 template <std::size_t H, class... O>
-struct OnnxOp<tn::RNN<H, O...>> : recurrent::RecurrentOp<tn::RNN<H, O...>, H, tn::RNN<H, O...>::options::last_state> {};
+struct OnnxOp<tn::RNN<H, O...>> : recurrent::Op<tn::RNN<H, O...>> {};
 template <std::size_t H, class... O>
-struct OnnxOp<tn::LSTM<H, O...>> : recurrent::RecurrentOp<tn::LSTM<H, O...>, H, tn::LSTM<H, O...>::options::last_state> {};
+struct OnnxOp<tn::LSTM<H, O...>> : recurrent::Op<tn::LSTM<H, O...>> {};
 template <std::size_t H, class... O>
-struct OnnxOp<tn::GRU<H, O...>> : recurrent::RecurrentOp<tn::GRU<H, O...>, H, tn::GRU<H, O...>::options::last_state> {};
+struct OnnxOp<tn::GRU<H, O...>> : recurrent::Op<tn::GRU<H, O...>> {};
+// Two directions of the same layer, concatenated: ONNX's direction = "bidirectional".
+template <class L>
+struct OnnxOp<tn::Bidirectional<L, tn::Concat, L>> : recurrent::Op<tn::Bidirectional<L, tn::Concat, L>> {};
 
-using tn::Input, tn::Sequential, tn::RNN, tn::LSTM, tn::GRU, tn::LastState;
+using tn::Input, tn::Sequential, tn::RNN, tn::LSTM, tn::GRU, tn::LastState, tn::Bidirectional;
 
 // Input<T, D>: ONNX's X is [T, B, D] unless layout = 1 ([B, T, D]).
 const CaseEntry recurrent_table[] = {
@@ -312,6 +360,9 @@ const CaseEntry recurrent_table[] = {
     CASE("test_torch_lstm_sequence_lens", Sequential<Input<4, 3>, LSTM<5, LastState>>),
     CASE("test_torch_gru", Sequential<Input<4, 3>, GRU<5>>),
     CASE("test_torch_gru_sequence_lens", Sequential<Input<4, 3>, GRU<5, LastState>>),
+    // bidirectional=True: ONNX's direction = "bidirectional", W [2, G*H, D].
+    CASE("test_torch_lstm_bidirectional", Sequential<Input<4, 3>, Bidirectional<LSTM<5>>>),
+    CASE("test_torch_gru_bidirectional_sequence_lens", Sequential<Input<4, 3>, Bidirectional<GRU<5, LastState>>>),
 };
 
 const SkipEntry recurrent_skip_table[] = {
