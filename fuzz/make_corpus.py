@@ -97,8 +97,8 @@ def csv_seeds():
 def main():
     seeds = {
         "safetensors": {
-            "model": safetensors([("layers.0.weight", "F32", [2, 3], f32(0.5, -1, 2, 0.25, 3, -0.75)),
-                                  ("layers.0.bias", "F32", [2], f32(0.1, -0.2))], {"format": "pt"}),
+            "model": safetensors([("0.weight", "F32", [2, 3], f32(0.5, -1, 2, 0.25, 3, -0.75)),
+                                  ("0.bias", "F32", [2], f32(0.1, -0.2))], {"format": "pt"}),
             "dtypes": safetensors([(f"t.{d}", d, [2], bytes(range(7, 7 + 2 * s)))
                                    for d, s in sorted(SIZES.items(), key=lambda kv: -kv[1])]),
             "scalars": safetensors([("position.epoch", "I64", [], i64(3)), ("lr", "F32", [], f32(0.01)),

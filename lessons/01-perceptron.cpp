@@ -50,13 +50,13 @@ static_assert(std::is_same_v<Perceptron::output_shape, Shape<1>>);
 
 namespace {
 
-// The weights and bias, read by name as a checkpoint would ("layers.0" is the Dense).
+// The weights and bias, read by name as a checkpoint would ("0" is the Dense).
 struct Line {
     float w1, w2, b;
 };
 Line weights_of(Model<Perceptron>& model) {
-    auto w = model.parameter("layers.0.weight").values;
-    auto b = model.parameter("layers.0.bias").values;
+    auto w = model.parameter("0.weight").values;
+    auto b = model.parameter("0.bias").values;
     return {w[0], w[1], b[0]};
 }
 
@@ -65,8 +65,8 @@ Line weights_of(Model<Perceptron>& model) {
 // One pass over the data (an *epoch*), in the order given. Returns how many times the
 // rule changed the weights, which is the number of mistakes made during the pass.
 std::size_t perceptron_epoch(Model<Perceptron>& model, const Dataset& data, float lr) {
-    auto w = model.parameter("layers.0.weight").values;  // views into the model's memory
-    auto b = model.parameter("layers.0.bias").values;
+    auto w = model.parameter("0.weight").values;  // views into the model's memory
+    auto b = model.parameter("0.bias").values;
     std::size_t updates = 0;
     for (std::size_t i = 0; i < data.size(); ++i) {
         const auto x = data.input(i);

@@ -112,8 +112,8 @@ Result train(Model<Net>& model, const Dataset& train_set, const Dataset& test_se
                     {.epochs = epochs, .batch = 10, .validation = test_set, .verbosity = Verbosity::Quiet});
     r.train_accuracy = evaluate(model, train_set, loss).accuracy;
     r.test_accuracy = evaluate(model, test_set, loss).accuracy;
-    const auto w = model.parameter("layers.0.weight").values;
-    r.w1 = w[0], r.w2 = w[1], r.b = model.parameter("layers.0.bias").values[0];
+    const auto w = model.parameter("0.weight").values;
+    r.w1 = w[0], r.w2 = w[1], r.b = model.parameter("0.bias").values[0];
     return r;
 }
 
@@ -286,8 +286,8 @@ int main(int argc, char** argv) {
         std::size_t rule_right = 0;
         for (std::size_t i = 0; i < blob_test.size(); ++i)
             rule_right += blob_rule.predict(blob_test.input(i))[0] == blob_test.target(i)[0];
-        const auto rw = blob_rule.parameter("layers.0.weight").values;
-        const float rb = blob_rule.parameter("layers.0.bias").values[0];
+        const auto rw = blob_rule.parameter("0.weight").values;
+        const float rb = blob_rule.parameter("0.bias").values[0];
         std::printf("The perceptron rule, for comparison: %.0f mistakes in its last epoch (%.0f in the first), %.1f%%"
                     " on the test points.\n",
                     double(rule_mistakes.back()), double(rule_mistakes.front()),

@@ -220,10 +220,10 @@ XorResult mlp_solves_xor(const lesson::Options& opt, const Dataset& xor_set) {
     net.initialize(Seed{result.seed});
     fit(net, xor_set, Loss{}, SGD{{.lr = 0.5f}},
         {.epochs = opt.smoke ? 300u : 3000u, .batch = 4, .verbosity = Verbosity::Quiet});
-    const auto w1 = net.parameter("layers.0.weight").values;  // [2 hidden, 2 inputs]
-    const auto b1 = net.parameter("layers.0.bias").values;
-    const auto w2 = net.parameter("layers.2.weight").values;  // [1, 2 hidden]
-    const auto b2 = net.parameter("layers.2.bias").values;
+    const auto w1 = net.parameter("0.weight").values;  // [2 hidden, 2 inputs]
+    const auto b1 = net.parameter("0.bias").values;
+    const auto w2 = net.parameter("2.weight").values;  // [1, 2 hidden]
+    const auto b2 = net.parameter("2.bias").values;
     std::printf("\n  inside the network trained from seed %u:\n", result.seed);
     std::printf("    h1 = tanh(%+.2f x1 %+.2f x2 %+.2f)\n", double(w1[0]), double(w1[1]), double(b1[0]));
     std::printf("    h2 = tanh(%+.2f x1 %+.2f x2 %+.2f)\n", double(w1[2]), double(w1[3]), double(b1[1]));

@@ -141,15 +141,15 @@ int main(int argc, char** argv) {
         constexpr std::size_t B = 4;
         const std::vector<float> y = load_batch(net, table.train, 0, B);
         const Matrix x = from_floats({net.input(B), B * 10}, B, 10);
-        const Matrix W1 = from_floats(net.parameter("layers.0.weight").values, 4, 10);
-        const Matrix b1 = from_floats(net.parameter("layers.0.bias").values, 1, 4);
-        const Matrix W2 = from_floats(net.parameter("layers.2.weight").values, 1, 4);
-        const Matrix b2 = from_floats(net.parameter("layers.2.bias").values, 1, 1);
+        const Matrix W1 = from_floats(net.parameter("0.weight").values, 4, 10);
+        const Matrix b1 = from_floats(net.parameter("0.bias").values, 1, 4);
+        const Matrix W2 = from_floats(net.parameter("2.weight").values, 1, 4);
+        const Matrix b2 = from_floats(net.parameter("2.bias").values, 1, 1);
 
         std::printf("\n== 1. Forward pass on a batch of %zu patients\n", B);
         print("x", "inputs (standardised measurements)", x);
-        print("W1", "layers.0.weight: the first Dense layer's weights, one row per hidden unit", W1);
-        print("b1", "layers.0.bias", b1);
+        print("W1", "0.weight: the first Dense layer's weights, one row per hidden unit", W1);
+        print("b1", "0.bias", b1);
 
         Matrix z1(B, 4), a1(B, 4), yhat(B, 1);
         for (std::size_t b = 0; b < B; ++b)
@@ -160,8 +160,8 @@ int main(int argc, char** argv) {
             }
         print("z1 = x W1^T + b1", "pre-activations of the 4 hidden units", z1);
         print("a1 = sigmoid(z1)", "hidden activations, each in (0, 1)", a1);
-        print("W2", "layers.2.weight", W2);
-        print("b2", "layers.2.bias", b2);
+        print("W2", "2.weight", W2);
+        print("b2", "2.bias", b2);
         double loss = 0;
         for (std::size_t b = 0; b < B; ++b) {
             yhat(b, 0) = b2(0, 0);
@@ -206,12 +206,12 @@ int main(int argc, char** argv) {
             }
         }
         print("g_yhat = 2 (yhat - y) / B", "how the loss changes with each prediction", g_yhat);
-        print("g_W2 = g_yhat^T a1", "gradient of layers.2.weight", g_W2);
-        print("g_b2 = sum over the batch of g_yhat", "gradient of layers.2.bias", g_b2);
+        print("g_W2 = g_yhat^T a1", "gradient of 2.weight", g_W2);
+        print("g_b2 = sum over the batch of g_yhat", "gradient of 2.bias", g_b2);
         print("g_a1 = g_yhat W2", "the gradient arriving at the hidden activations", g_a1);
         print("g_z1 = g_a1 * a1 (1 - a1)", "through the sigmoid: it scales by at most 0.25", g_z1);
-        print("g_W1 = g_z1^T x", "gradient of layers.0.weight", g_W1);
-        print("g_b1 = sum over the batch of g_z1", "gradient of layers.0.bias", g_b1);
+        print("g_W1 = g_z1^T x", "gradient of 0.weight", g_W1);
+        print("g_b1 = sum over the batch of g_z1", "gradient of 0.bias", g_b1);
 
         // One weight, the whole chain spelled out: W1[2][3] connects input 3 (bp,
         // blood pressure) to hidden unit 2. Its effect on L runs through z1[b][2],

@@ -50,7 +50,7 @@ using namespace tn;
 //
 // Ten Dense layers; every one draws its weights with the scheme S (core/init.hpp).
 // Written out rather than with Repeat<> so that each Dense is its own entry of
-// named_parameters(): layers.0.weight, layers.2.weight, ..., layers.18.weight.
+// named_parameters(): 0.weight, 2.weight, ..., 18.weight.
 template <class Act, class S>
 using Deep = Sequential<Input<784>,                                                        //
                         Dense<64, Init<S>>, Act, Dense<64, Init<S>>, Act, Dense<64, Init<S>>, Act,  //

@@ -80,9 +80,26 @@ struct LayerStats {
     std::vector<double> mean, stddev;
 };
 
+// Every scheme's network has the same layers; only its starting weights differ. So
+// the scheme's own type makes the weights (Init<S> at construction), and they are
+// measured and trained in one network type per activation, Deep<XavierUniform, Act>,
+// which then starts from exactly those weights (and the same random generator): the
+// program compiles the forward, backward and training of two networks instead of
+// eight, and computes the same numbers.
+template <class Act>
+using Trainable = Model<Deep<XavierUniform, Act>>;
+
+template <class S, class Act>
+void start_from(Trainable<Act>& model) {
+    Model<Deep<S, Act>> scheme{Seed{9}};
+    std::ranges::copy(scheme.parameters(), model.parameters().begin());
+    model.rng() = scheme.rng();
+}
+
 template <class S, class Act>
 LayerStats activation_stats(const Dataset& images, std::size_t n) {
-    Model<Deep<S, Act>> model{Seed{9}};
+    Trainable<Act> model;
+    start_from<S, Act>(model);
     std::vector<std::size_t> idx(n);
     for (std::size_t i = 0; i < n; ++i) idx[i] = i;
     std::vector<float> targets(n);
@@ -120,7 +137,8 @@ struct Setup {
 
 template <class S, class Act>
 Trained train_briefly(const Setup& s) {
-    Model<Deep<S, Act>> model{Seed{9}};
+    Trainable<Act> model;
+    start_from<S, Act>(model);
     Trained t;
     t.curve.window = s.window;
     t.history = fit(model, s.train, Loss{}, SGD{{.lr = s.lr}},

@@ -142,11 +142,11 @@ Kernel3 turn_45_degrees(const Kernel3& k, std::size_t times) {
 }
 
 // Sets a one-layer network's kernels by hand: its parameters have PyTorch's names,
-// and "layers.0.weight" is the [filters, channels, kh, kw] tensor. A wrong count is
+// and "0.weight" is the [filters, channels, kh, kw] tensor. A wrong count is
 // an error that names the tensor, not a silent partial copy.
 template <class Net>
 void set_weights(Model<Net>& model, const std::vector<float>& weights) {
-    NamedTensor w = model.parameter("layers.0.weight");
+    NamedTensor w = model.parameter("0.weight");
     if (w.values.size() != weights.size())
         throw std::invalid_argument(w.name + " holds " + std::to_string(w.values.size()) + " weights, got " +
                                     std::to_string(weights.size()));
@@ -274,7 +274,7 @@ int main(int argc, char** argv) {
                                                                    .normalize = Normalize::per_tile}));
         }
         pictures.png("bank-kernels.png",
-                     image::filter_grid(bank.parameter("layers.0.weight").values.data(), 6, 1, 3, 3,
+                     image::filter_grid(bank.parameter("0.weight").values.data(), 6, 1, 3, 3,
                                         {.columns = 6, .upscale = 24, .gap = 8, .normalize = Normalize::per_tile}));
 
         // Sobel x and y together give the gradient of the brightness; its length is

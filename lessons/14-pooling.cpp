@@ -212,7 +212,7 @@ Representation edge_representation(std::string name) {
     return {std::move(name), Model<Net>::output_size, [](std::span<const float> images) {
                 Model<Net> m;
                 const std::vector<float> k = compass_kernels();
-                std::copy(k.begin(), k.end(), m.parameter("layers.0.weight").values.begin());
+                std::copy(k.begin(), k.end(), m.parameter("0.weight").values.begin());
                 return outputs(m, images);
             }};
 }
@@ -305,8 +305,8 @@ int main(int argc, char** argv) {
             Model<EdgesThen<MaxPool<2>>> edges_max2;
             Model<EdgesThen<GlobalAvgPool>> edges_gap;
             const std::vector<float> k = compass_kernels();
-            for (NamedTensor t : {edges.parameter("layers.0.weight"), edges_max2.parameter("layers.0.weight"),
-                                  edges_gap.parameter("layers.0.weight")})
+            for (NamedTensor t : {edges.parameter("0.weight"), edges_max2.parameter("0.weight"),
+                                  edges_gap.parameter("0.weight")})
                 std::copy(k.begin(), k.end(), t.values.begin());
             const std::span<const float> first(digits.data(), pixels);
             const std::vector<float> maps = edges.predict(first), pooled = edges_max2.predict(first);
@@ -405,8 +405,8 @@ int main(int argc, char** argv) {
             Model<EdgesThen<MaxPool<2>>> edges_max2;
             Model<EdgesThen<MaxPool<4>>> edges_max4;
             const std::vector<float> k = compass_kernels();
-            for (NamedTensor t : {edges.parameter("layers.0.weight"), edges_max2.parameter("layers.0.weight"),
-                                  edges_max4.parameter("layers.0.weight")})
+            for (NamedTensor t : {edges.parameter("0.weight"), edges_max2.parameter("0.weight"),
+                                  edges_max4.parameter("0.weight")})
                 std::copy(k.begin(), k.end(), t.values.begin());
             const auto summed = [](const std::vector<float>& maps, std::size_t plane) {
                 std::vector<float> s(plane);

@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
         // Save, load, and check that nothing was lost
         // -------------------------------------------------------------------------
         //
-        // The weights go to a safetensors file under PyTorch's names (layers.0.weight
+        // The weights go to a safetensors file under PyTorch's names ("0.weight"
         // is the first convolution's [6, 1, 5, 5] kernels), so the file is also the
         // state_dict of the same network written with torch.nn.
         const auto path = opt.out / "lenet5.safetensors";

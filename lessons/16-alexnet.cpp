@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
         // photos. Ours, after 30 epochs over 1,525 emoji, are still mostly the random
         // start with a tint: each prefers some colours over others (what tells a flag
         // from a face), and few are clean edges yet.
-        const auto first = net.parameter("layers.0.layers.0.weight");
+        const auto first = net.parameter("0.0.weight");
         image::write_png(lesson::wrote(opt.out / "filters.png"),
                          image::filter_grid(first.values.data(), 24, 3, 5, 5,
                                             {.columns = 8, .upscale = 8, .gap = 2,

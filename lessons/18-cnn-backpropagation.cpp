@@ -191,11 +191,11 @@ WorkedExample worked_conv_example(const Dataset& digits) {
     // A hand-set kernel, so the numbers can be followed: a vertical-edge (Sobel)
     // filter, scaled by 1/4, and no bias.
     const float sobel[9] = {1, 0, -1, 2, 0, -2, 1, 0, -1};
-    auto weight = net.parameter("layers.0.weight");
+    auto weight = net.parameter("0.weight");
     for (std::size_t k = 0; k < 9; ++k) weight.values[k] = sobel[k] / 4.f;
-    net.parameter("layers.0.bias").values[0] = 0.f;
+    net.parameter("0.bias").values[0] = 0.f;
     const std::vector<double> W = to_double(weight.values);
-    print_grid("W [3 x 3]  (layers.0.weight: a vertical-edge filter)", W.data(), 3, 3);
+    print_grid("W [3 x 3]  (0.weight: a vertical-edge filter)", W.data(), 3, 3);
 
     // im2col: column (oh, ow) holds the patch under the kernel at that position,
     // row (i, j) the pixel under kernel entry (i, j).

@@ -61,8 +61,8 @@ using namespace tn;
 // ---------------------------------------------------------------------------------
 //
 // emoji_nets.hpp writes the AlexNet-style network as a body block and a head block,
-// so its layers are layers.0 (features, 104,576 parameters) and layers.1
-// (classifier). Replacing the head is a type with another class count; the body's
+// so its layers are 0 (features, 104,576 parameters: tensors 0.*) and 1
+// (classifier: 1.*). Replacing the head is a type with another class count; the body's
 // tensors keep their names and shapes.
 using Pretrained = emoji_nets::EmojiAlexNet<9>;  // 9 emoji categories
 using CatsVsDogs = emoji_nets::EmojiAlexNet<2>;  // cat, dog
@@ -71,7 +71,7 @@ static_assert(Pretrained::param_count - CatsVsDogs::param_count == 7 * 129);  //
 // Freezing can be part of the type: Frozen<L> is L whose parameters training leaves
 // alone. Frozen keeps L's parameter names, so a checkpoint of CatsVsDogs loads into
 // this network and back. Below, the lesson freezes at run time instead
-// (model.freeze("layers.0")), because step 5 unfreezes, which a type cannot.
+// (model.freeze("0")), because step 5 unfreezes, which a type cannot.
 using CatsVsDogsFrozenBody = Sequential<Input<3, emoji_nets::image_size, emoji_nets::image_size>,
                                         Frozen<emoji_nets::AlexNetFeatures>, emoji_nets::AlexNetClassifier<2>>;
 static_assert(CatsVsDogsFrozenBody::param_count == CatsVsDogs::param_count);
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
         const auto body2 = by_name.named_parameters();
         bool same_body = true;
         for (std::size_t t = 0; t < body.size(); ++t)
-            if (body[t].name.starts_with("layers.0."))
+            if (body[t].name.starts_with("0."))
                 same_body = same_body && std::equal(body[t].values.begin(), body[t].values.end(),
                                                     body2[t].values.begin());
         std::printf("the body after copy_layers<1> and after load_matching is identical: %s\n",
@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
 
                 Model<CatsVsDogs> net{seed};
                 copy_layers<1>(pretrained, net);
-                net.freeze("layers.0");
+                net.freeze("0");
                 train_for(net, train, head_epochs, 1e-3f);
                 const auto t = small_data::predicted_classes(net, held);
                 net.unfreeze();

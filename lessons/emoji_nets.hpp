@@ -5,9 +5,9 @@
 //
 //   Sequential<Input<3, 32, 32>, AlexNetFeatures, AlexNetClassifier<Classes>>
 //
-// so its parameters are named layers.0.* (the body) and layers.1.* (the head), and
+// so its parameters are named 0.* (the body) and 1.* (the head), and
 // "replace the head" (lesson 22) is a type with another Classes: the body's tensors
-// keep their names and shapes, only layers.1's last Dense changes.
+// keep their names and shapes, only the head's last Dense changes.
 #pragma once
 #include <cstddef>
 

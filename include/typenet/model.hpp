@@ -136,7 +136,7 @@ public:
     // A run resumed from a checkpoint continues the count (fit's resume_from).
     void set_steps(std::uint64_t steps) { steps_ = steps; }
 
-    // Named views (layers.3.weight, ...) in parameter order.
+    // Named views ("3.weight", ..., as nn.Sequential names them) in parameter order.
     std::vector<NamedTensor> named_parameters() {
         std::vector<NamedTensor> out;
         if constexpr (valid)
@@ -149,7 +149,7 @@ public:
                 });
         return out;
     }
-    // The buffers a checkpoint saves (layers.2.running_mean, ...), in arena order.
+    // The buffers a checkpoint saves ("2.running_mean", ...), in arena order.
     std::vector<NamedTensor> named_buffers() {
         std::vector<NamedTensor> out;
         if constexpr (valid)
@@ -209,8 +209,8 @@ public:
 
     // --- Freezing (transfer learning) ----------------------------------------------
 
-    // Freezes every parameter tensor named `prefix` or below it ("layers.0" freezes
-    // layers.0.weight and layers.0.bias, not layers.10.*): training leaves them bit
+    // Freezes every parameter tensor named `prefix` or below it ("0" freezes
+    // 0.weight and 0.bias, and a block's 0.3.weight, not 10.*): training leaves them bit
     // for bit as they are. Returns how many tensors matched; none is an error that
     // lists the names there are. Frozen<...> in the type freezes for good.
     std::size_t freeze(std::string_view prefix) {

@@ -183,9 +183,9 @@ public:
     }
 
 private:
-    // layers.0.weight -> weight: a case's model has one layer.
+    // 0.weight -> weight: a case's model has one layer.
     static std::string short_name(const std::string& full) {
-        const auto dot = full.find('.', full.find('.') + 1);
+        const auto dot = full.find('.');
         return dot == std::string::npos ? full : full.substr(dot + 1);
     }
     tn::NamedTensor* find(std::string_view name) {

@@ -1,7 +1,7 @@
 // Finite-difference gradient checks (design decision 8).
 //
 //   auto r = check_gradients<Sequential<Input<4>, Dense<3>, Tanh>>(MSE{});
-//   CHECK_GRADIENTS(r);   // fails naming the worst element, e.g. layers.0.weight[2, 1]
+//   CHECK_GRADIENTS(r);   // fails naming the worst element, e.g. 0.weight[2, 1]
 //
 // For a network type and a loss, with a seeded random input batch and targets, it
 // compares what Model::backward computes (every parameter, and the input through
@@ -82,7 +82,7 @@ struct GradientCheckResult {
     }
 };
 
-// "layers.0.weight[2, 1]": an element of a tensor of the given shape, by flat index.
+// "0.weight[2, 1]": an element of a tensor of the given shape, by flat index.
 inline std::string element_name(const std::string& tensor, const std::vector<std::size_t>& shape, std::size_t flat) {
     std::vector<std::size_t> index(shape.size());
     for (std::size_t d = shape.size(); d-- > 0;) {

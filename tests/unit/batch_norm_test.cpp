@@ -107,8 +107,8 @@ TEST_CASE("BatchNorm gradients in training: per feature, per position, per chann
 TEST_CASE("BatchNorm in training normalises with the batch's own statistics") {
     constexpr std::size_t batch = 6, F = 11;
     Model<Sequential<Input<F>, BatchNorm<>>> model{Seed{1}};
-    auto gamma = model.parameter("layers.0.weight").values;
-    auto beta = model.parameter("layers.0.bias").values;
+    auto gamma = model.parameter("0.weight").values;
+    auto beta = model.parameter("0.bias").values;
     for (std::size_t c = 0; c < F; ++c) {
         gamma[c] = 0.5f + 0.1f * float(c);
         beta[c] = -0.3f + 0.05f * float(c);
@@ -149,8 +149,8 @@ TEST_CASE("BatchNorm's running statistics follow PyTorch over two batches, and e
             CHECK(running_var[c] == doctest::Approx(var[c]).epsilon(1e-5));
         }
         // Evaluation: x normalised by the running estimates, even for one sample.
-        auto gamma = model.parameter("layers.0.weight").values;
-        auto beta = model.parameter("layers.0.bias").values;
+        auto gamma = model.parameter("0.weight").values;
+        auto beta = model.parameter("0.bias").values;
         for (std::size_t c = 0; c < F; ++c) {
             gamma[c] = 1.5f - 0.2f * float(c);
             beta[c] = 0.1f * float(c);
@@ -198,7 +198,7 @@ TEST_CASE("BatchNorm's backward in evaluation: the statistics are constants") {
     Model<Sequential<Input<F>, BatchNorm<>>> model{Seed{1}};
     auto rm = model.named_buffers()[0].values;
     auto rv = model.named_buffers()[1].values;
-    auto gamma = model.parameter("layers.0.weight").values;
+    auto gamma = model.parameter("0.weight").values;
     for (std::size_t c = 0; c < F; ++c) {
         rm[c] = 0.2f * float(c);
         rv[c] = 0.5f + float(c);
@@ -268,10 +268,10 @@ TEST_CASE("BatchNorm's buffers are named as PyTorch names them, one set per laye
     Model<Net> model{Seed{1}};
     const auto buffers = model.named_buffers();
     const std::vector<std::string> expected = {
-        "layers.1.running_mean",           "layers.1.running_var",
-        "layers.2.layers.1.running_mean",  "layers.2.layers.1.running_var",
-        "layers.3.layers.0.layers.1.running_mean", "layers.3.layers.0.layers.1.running_var",
-        "layers.3.layers.1.layers.1.running_mean", "layers.3.layers.1.layers.1.running_var"};
+        "1.running_mean",           "1.running_var",
+        "2.1.running_mean",  "2.1.running_var",
+        "3.0.1.running_mean", "3.0.1.running_var",
+        "3.1.1.running_mean", "3.1.1.running_var"};
     REQUIRE(buffers.size() == expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         CHECK(buffers[i].name == expected[i]);
@@ -284,8 +284,8 @@ TEST_CASE("BatchNorm's buffers are named as PyTorch names them, one set per laye
     // Initial values: running_mean 0, running_var 1; the parameters gamma 1, beta 0.
     for (const auto& b : buffers)
         for (float v : b.values) CHECK(v == (b.name.ends_with("running_var") ? 1.f : 0.f));
-    for (float v : model.parameter("layers.1.weight").values) CHECK(v == 1.f);
-    for (float v : model.parameter("layers.1.bias").values) CHECK(v == 0.f);
+    for (float v : model.parameter("1.weight").values) CHECK(v == 1.f);
+    for (float v : model.parameter("1.bias").values) CHECK(v == 0.f);
 
     // Training moves them; initialize() puts them back.
     float* x = model.input(3);

@@ -88,21 +88,24 @@ TEST_CASE("checkpoint: save_model then load_model restores parameters, buffers a
     const fs::path p = scratch("net.safetensors");
     save_model(p, a);
 
-    // The file is PyTorch's state_dict of the same nn.Sequential under `layers`.
+    // The file is PyTorch's state_dict of the same plain nn.Sequential, every key of it.
     const auto file = st::read(p);
     CHECK(file.metadata.at("format") == "pt");
     std::vector<std::string> names;
     for (const auto& t : file.tensors) names.push_back(t.name);
     std::sort(names.begin(), names.end());
-    CHECK(names == std::vector<std::string>{"layers.0.bias", "layers.0.weight", "layers.1.bias",
-                                            "layers.1.running_mean", "layers.1.running_var", "layers.1.weight",
-                                            "layers.3.layers.0.bias", "layers.3.layers.0.weight", "layers.4.bias",
-                                            "layers.4.weight"});
-    CHECK(file.at("layers.0.weight").shape == std::vector<std::size_t>{8, 4});
-    CHECK(file.at("layers.4.weight").shape == std::vector<std::size_t>{3, 8});
-    CHECK(file.at("layers.1.running_var").shape == std::vector<std::size_t>{8});
-    const auto w = file.at("layers.4.weight").to_floats();
-    CHECK(std::memcmp(w.data(), a.parameter("layers.4.weight").values.data(), w.size() * sizeof(float)) == 0);
+    CHECK(names == std::vector<std::string>{"0.bias", "0.weight", "1.bias", "1.num_batches_tracked",
+                                            "1.running_mean", "1.running_var", "1.weight", "3.0.bias",
+                                            "3.0.weight", "4.bias", "4.weight"});
+    CHECK(file.at("0.weight").shape == std::vector<std::size_t>{8, 4});
+    CHECK(file.at("4.weight").shape == std::vector<std::size_t>{3, 8});
+    CHECK(file.at("1.running_var").shape == std::vector<std::size_t>{8});
+    // PyTorch's counter is an I64 scalar; typenet writes the model's training steps.
+    CHECK(file.at("1.num_batches_tracked").dtype == st::Dtype::I64);
+    CHECK(file.at("1.num_batches_tracked").shape.empty());
+    CHECK(file.at("1.num_batches_tracked").to_int64s() == std::vector<std::int64_t>{std::int64_t(a.steps())});
+    const auto w = file.at("4.weight").to_floats();
+    CHECK(std::memcmp(w.data(), a.parameter("4.weight").values.data(), w.size() * sizeof(float)) == 0);
 
     Model<Net> b{Seed{2}};
     REQUIRE_FALSE(same_bits(a.parameters(), b.parameters()));
@@ -131,18 +134,18 @@ TEST_CASE("checkpoint: another network's checkpoint is refused, naming the misma
 
     Model<Sequential<Input<4>, Dense<8>, ReLU, Dense<3>>> narrower{Seed{4}};
     const std::vector<float> before(narrower.parameters().begin(), narrower.parameters().end());
-    CHECK(load_error(p, narrower) == p.string() + ": layers.0.weight: checkpoint has shape [16, 4], model expects [8, 4]");
+    CHECK(load_error(p, narrower) == p.string() + ": 0.weight: checkpoint has shape [16, 4], model expects [8, 4]");
     CHECK(std::equal(before.begin(), before.end(), narrower.parameters().begin()));
 
     Model<Sequential<Input<4>, Dense<16>, ReLU, Dense<3>, Tanh, Dense<2>>> deeper;
-    CHECK(load_error(p, deeper) == p.string() + ": does not match the model: missing layers.4.weight, layers.4.bias");
+    CHECK(load_error(p, deeper) == p.string() + ": does not match the model: missing 4.weight, 4.bias");
     save_model(p, deeper);
-    CHECK(load_error(p, small) == p.string() + ": does not match the model: unexpected layers.4.weight, layers.4.bias");
+    CHECK(load_error(p, small) == p.string() + ": does not match the model: unexpected 4.weight, 4.bias");
     Model<Sequential<Input<4>, Dense<16>, ReLU, Identity, Dense<3>>> shifted;
     save_model(p, small);
     CHECK(load_error(p, shifted) == p.string() +
-                                        ": does not match the model: missing layers.3.weight, layers.3.bias; "
-                                        "unexpected layers.2.weight, layers.2.bias");
+                                        ": does not match the model: missing 3.weight, 3.bias; "
+                                        "unexpected 2.weight, 2.bias");
 
     // Right names and shapes, wrong dtype (as a float64 PyTorch export would be).
     std::vector<st::TensorView> views;
@@ -152,7 +155,7 @@ TEST_CASE("checkpoint: another network's checkpoint is refused, naming the misma
         views.push_back({t.name, st::Dtype::F64, t.shape, std::as_bytes(std::span(wide.back()))});
     }
     st::write(p, views);
-    CHECK(load_error(p, small) == p.string() + ": layers.0.weight: checkpoint has dtype F64, model expects F32");
+    CHECK(load_error(p, small) == p.string() + ": 0.weight: checkpoint has dtype F64, model expects F32");
 }
 
 TEST_CASE("checkpoint: a save that fails half-way leaves the previous checkpoint") {

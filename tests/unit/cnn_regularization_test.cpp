@@ -29,8 +29,8 @@ TEST_CASE("BatchNorm2D is BatchNorm on [C, H, W]: same parameters, buffers and o
     }
     const auto names = a.named_buffers();
     REQUIRE(names.size() == 2);
-    CHECK(names[0].name == "layers.0.running_mean");
-    CHECK(names[1].name == "layers.0.running_var");
+    CHECK(names[0].name == "0.running_mean");
+    CHECK(names[1].name == "0.running_var");
 
     GradientCheckOptions o;
     o.batch = 4;

@@ -335,13 +335,13 @@ TEST_CASE("LeNet-5: shapes, parameter count, names, summary, and it learns") {
 
     const auto named = model.named_parameters();
     REQUIRE(named.size() == 10);
-    CHECK(named[0].name == "layers.0.weight");
+    CHECK(named[0].name == "0.weight");
     CHECK(named[0].shape == std::vector<std::size_t>{6, 1, 5, 5});
-    CHECK(named[1].name == "layers.0.bias");
+    CHECK(named[1].name == "0.bias");
     CHECK(named[1].shape == std::vector<std::size_t>{6});
-    CHECK(named[2].name == "layers.3.weight");
+    CHECK(named[2].name == "3.weight");
     CHECK(named[2].shape == std::vector<std::size_t>{16, 6, 5, 5});
-    CHECK(named[4].name == "layers.7.weight");
+    CHECK(named[4].name == "7.weight");
     CHECK(named[4].shape == std::vector<std::size_t>{120, 400});
 
     std::ostringstream out;

@@ -33,15 +33,15 @@ Moments moments(std::span<const float> v) {
 
 TEST_CASE("Init<HeNormal> gives Dense weights of variance 2 / fan_in") {
     Model<Sequential<Input<512>, Dense<256, Init<HeNormal>>>> model{Seed{1}};
-    const auto w = moments(model.parameter("layers.0.weight").values);
+    const auto w = moments(model.parameter("0.weight").values);
     CHECK(w.variance == doctest::Approx(2.0 / 512).epsilon(0.03));
     CHECK(std::abs(w.mean) < 4 * std::sqrt(2.0 / 512 / (512 * 256)));
-    for (float b : model.parameter("layers.0.bias").values) CHECK(b == 0.f);
+    for (float b : model.parameter("0.bias").values) CHECK(b == 0.f);
 }
 
 TEST_CASE("on a sequence [T, F] the fan-in is F, not T x F") {
     Model<Sequential<Input<4, 512>, Dense<256, Init<LeCunUniform>>>> model{Seed{2}};
-    const auto w = moments(model.parameter("layers.0.weight").values);
+    const auto w = moments(model.parameter("0.weight").values);
     CHECK(w.variance == doctest::Approx(1.0 / 512).epsilon(0.03));
     CHECK(w.largest <= std::sqrt(3.0 / 512));
 }
@@ -51,10 +51,10 @@ TEST_CASE("the default is Glorot uniform weights and zero biases") {
     using Explicit = Sequential<Input<512>, Dense<256, Init<XavierUniform>, BiasInit<Zeros>>, ReLU,
                                 Dense<128, Init<Glorot>>>;
     Model<Default> model{Seed{3}};
-    const auto w = moments(model.parameter("layers.0.weight").values);
+    const auto w = moments(model.parameter("0.weight").values);
     CHECK(w.variance == doctest::Approx(2.0 / (512 + 256)).epsilon(0.03));
     CHECK(w.largest <= std::sqrt(6.0 / (512 + 256)));
-    for (float b : model.parameter("layers.0.bias").values) CHECK(b == 0.f);
+    for (float b : model.parameter("0.bias").values) CHECK(b == 0.f);
     // Spelled out, the same draws.
     Model<Explicit> spelled{Seed{3}};
     CHECK(std::memcmp(model.parameters().data(), spelled.parameters().data(),
@@ -65,11 +65,11 @@ TEST_CASE("BiasInit<S> fills the bias, and each layer keeps its own scheme") {
     using Net = Sequential<Input<8>, Dense<300, Init<Zeros>, BiasInit<Constant<1, 10>>>, Dense<4, NoBias, Init<Constant<-2>>>,
                            Dense<3, BiasInit<Constant<3, 2>>>>;
     Model<Net> model{Seed{4}};
-    for (float w : model.parameter("layers.0.weight").values) CHECK(w == 0.f);
-    for (float b : model.parameter("layers.0.bias").values) CHECK(b == 0.1f);
-    for (float w : model.parameter("layers.1.weight").values) CHECK(w == -2.f);
-    for (float b : model.parameter("layers.2.bias").values) CHECK(b == 1.5f);
-    const auto w2 = moments(model.parameter("layers.2.weight").values);
+    for (float w : model.parameter("0.weight").values) CHECK(w == 0.f);
+    for (float b : model.parameter("0.bias").values) CHECK(b == 0.1f);
+    for (float w : model.parameter("1.weight").values) CHECK(w == -2.f);
+    for (float b : model.parameter("2.bias").values) CHECK(b == 1.5f);
+    const auto w2 = moments(model.parameter("2.weight").values);
     CHECK(w2.largest <= std::sqrt(6.0 / (4 + 3)));  // the default, untouched
     CHECK(w2.variance > 0);
 }

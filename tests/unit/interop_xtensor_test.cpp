@@ -103,7 +103,7 @@ TEST_CASE("a data set from xtensor inputs and targets trains, and goes back to x
 TEST_CASE("xtensor views alias the model's parameters and outputs without copying") {
     using Net = Sequential<Input<3>, Dense<2>>;
     Model<Net> m{Seed{3}};
-    auto weight = m.parameter("layers.0.weight");
+    auto weight = m.parameter("0.weight");
     auto w = as_xtensor(weight);
     REQUIRE(w.shape()[0] == 2);
     REQUIRE(w.shape()[1] == 3);

@@ -33,10 +33,10 @@ TEST_CASE("for_each_layer_output shows each layer's output of the last forward")
     using Net = Sequential<Input<3>, Dense<2>, Tanh, Dense<1>>;
     Model<Net> model{Seed{1}};
     // Weights set by hand, so that every value can be computed here.
-    auto w1 = model.parameter("layers.0.weight").values;  // [2, 3]
-    auto b1 = model.parameter("layers.0.bias").values;
-    auto w2 = model.parameter("layers.2.weight").values;  // [1, 2]
-    auto b2 = model.parameter("layers.2.bias").values;
+    auto w1 = model.parameter("0.weight").values;  // [2, 3]
+    auto b1 = model.parameter("0.bias").values;
+    auto w2 = model.parameter("2.weight").values;  // [1, 2]
+    auto b2 = model.parameter("2.bias").values;
     const float W1[6] = {0.5f, -1.f, 0.25f, 2.f, 0.f, -0.5f}, B1[2] = {0.1f, -0.2f}, W2[2] = {1.5f, -2.f}, B2 = 0.3f;
     std::copy(W1, W1 + 6, w1.begin());
     std::copy(B1, B1 + 2, b1.begin());
@@ -84,8 +84,8 @@ TEST_CASE("for_each_layer_output shows a container's final output, and an unfuse
     // the pre-activation is stored and shown; Residual is one entry.
     using Net = Sequential<Input<2>, Dense<3>, Identity, ReLU, Residual<Dense<3>>>;
     Model<Net> model{Seed{2}};
-    auto w = model.parameter("layers.0.weight").values;
-    auto b = model.parameter("layers.0.bias").values;
+    auto w = model.parameter("0.weight").values;
+    auto b = model.parameter("0.bias").values;
     const float W[6] = {1.f, 0.f, 0.f, 1.f, -1.f, -1.f};
     std::copy(W, W + 6, w.begin());
     std::fill(b.begin(), b.end(), 0.f);

@@ -120,7 +120,7 @@ TEST_CASE("saliency is |d score / d input|, drawn as a heat map over the image")
     using Net = Sequential<Input<1, 2, 2>, Flatten, Dense<2>>;
     Model<Net> model{Seed{1}};
     // Class 1's score is 0.5 x0 - 2 x1 + 0 x2 + 1 x3 (weights [out, in]).
-    auto w = model.parameter("layers.1.weight").values;
+    auto w = model.parameter("1.weight").values;
     const float weights[] = {1, 1, 1, 1, 0.5f, -2, 0, 1};
     std::copy(std::begin(weights), std::end(weights), w.begin());
     const std::vector<float> sample = {0.2f, 0.4f, 0.6f, 0.8f};

@@ -58,8 +58,8 @@ TEST_CASE("a layer's L1 and L2: value and gradient by hand, on weights only") {
     using Net = Sequential<Input<3>, Dense<2, L1<1, 10>, L2<1, 4>>>;
     static_assert(Dense<2, L1<1, 10>, L2<1, 4>>::penalty.l1 == 0.1f && Dense<2, L2<1, 4>>::penalty.l2 == 0.25f);
     Model<Net> model{Seed{1}};
-    auto w = model.parameter("layers.0.weight").values;
-    auto b = model.parameter("layers.0.bias").values;
+    auto w = model.parameter("0.weight").values;
+    auto b = model.parameter("0.bias").values;
     const std::array<float, 6> weights{0.5f, -1.f, 0.f, 2.f, -0.25f, 1.5f};
     std::copy(weights.begin(), weights.end(), w.begin());
     b[0] = 3.f;  // a bias is not penalised, however large
@@ -69,12 +69,12 @@ TEST_CASE("a layer's L1 and L2: value and gradient by hand, on weights only") {
 
     std::fill(model.gradients().begin(), model.gradients().end(), 1.f);
     CHECK(model.add_penalty() == doctest::Approx(0.1 * 5.25 + 0.25 * 7.5625));
-    auto gw = model.parameter("layers.0.weight").gradients;
+    auto gw = model.parameter("0.weight").gradients;
     for (std::size_t i = 0; i < 6; ++i) {
         const float sign = weights[i] > 0 ? 1.f : (weights[i] < 0 ? -1.f : 0.f);  // sign(0) = 0
         CHECK(gw[i] == doctest::Approx(1.0 + 0.1 * sign + 2 * 0.25 * weights[i]));
     }
-    for (float g : model.parameter("layers.0.bias").gradients) CHECK(g == 1.f);
+    for (float g : model.parameter("0.bias").gradients) CHECK(g == 1.f);
 }
 
 TEST_CASE("the model's Regularization reaches every weight, adds to the layers' own, and skips the rest") {
@@ -85,8 +85,8 @@ TEST_CASE("the model's Regularization reaches every weight, adds to the layers' 
         for (float x : v) s += double(x) * x;
         return s;
     };
-    const double first = sum_of_squares(model.parameter("layers.0.weight").values);
-    const double last = sum_of_squares(model.parameter("layers.2.weight").values);
+    const double first = sum_of_squares(model.parameter("0.weight").values);
+    const double last = sum_of_squares(model.parameter("2.weight").values);
     CHECK(model.penalty() == doctest::Approx(0.1 * first));  // only layer 0 asks for one
     model.set_regularization({.l2 = 0.01f});
     CHECK(model.penalty() == doctest::Approx(0.11 * first + 0.01 * last));
@@ -97,7 +97,7 @@ TEST_CASE("the model's Regularization reaches every weight, adds to the layers' 
     model.add_penalty();
     for (auto& t : model.named_parameters()) {
         CAPTURE(t.name);
-        const double l2 = t.name == "layers.0.weight" ? 0.11 : (t.name == "layers.2.weight" ? 0.01 : 0.0);
+        const double l2 = t.name == "0.weight" ? 0.11 : (t.name == "2.weight" ? 0.01 : 0.0);
         for (std::size_t i = 0; i < t.values.size(); ++i)
             CHECK(t.gradients[i] == doctest::Approx(2 * l2 * t.values[i]));
     }

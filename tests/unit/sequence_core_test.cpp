@@ -52,7 +52,7 @@ TEST_CASE("Tokens<T> and Embedding: rows of the table, ids as integers in the AP
     static_assert(std::is_same_v<Model<Net>::output_shape, Shape<4, 3>>);
     static_assert(Model<Net>::token_input && Model<Net>::token_limit == 5 && Model<Net>::max_length == 4);
     Model<Net> model{Seed{3}};
-    auto table = model.parameter("layers.0.weight").values;
+    auto table = model.parameter("0.weight").values;
     const std::vector<std::int32_t> ids{4, 0, 2};
     const auto out = model.predict(std::span<const std::int32_t>(ids));
     REQUIRE(out.size() == 12);
@@ -78,7 +78,7 @@ TEST_CASE("Tokens<T> and Embedding: rows of the table, ids as integers in the AP
 TEST_CASE("Embedding with PaddingId: the padding row starts at zero and never trains") {
     using Net = Sequential<Tokens<3>, Embedding<4, 2, PaddingId<0>>, Dense<3>>;
     Model<Net> model{Seed{5}};
-    auto table = model.parameter("layers.0.weight");
+    auto table = model.parameter("0.weight");
     CHECK(table.values[0] == 0.f);
     CHECK(table.values[1] == 0.f);
     const float ids[] = {0, 2, 0, 1, 0, 3};

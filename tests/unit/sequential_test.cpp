@@ -23,10 +23,10 @@ TEST_CASE("parameters are named as PyTorch names them") {
     Model<Stack> m{Seed{1}};
     auto named = m.named_parameters();
     REQUIRE(named.size() == 7);
-    // Repeat (layers.0) > copy 0 (layers.0) > Residual (layers.0) > Dense (layers.0)
-    CHECK(named[0].name == "layers.0.layers.0.layers.0.layers.0.weight");
+    // Repeat (0) > copy 0, which is the Residual (0) > Dense (0); docs/design.md
+    CHECK(named[0].name == "0.0.0.weight");
     CHECK(named[0].shape == std::vector<std::size_t>{8, 8});
-    CHECK(named[6].name == "layers.1.weight");
+    CHECK(named[6].name == "1.weight");
     CHECK(named[6].shape == std::vector<std::size_t>{2, 8});
 }
 
@@ -57,11 +57,11 @@ TEST_CASE("a model used as a block computes and trains as its layers written out
 
     const auto names = nested.named_parameters();
     REQUIRE(names.size() == 6);
-    CHECK(names[0].name == "layers.0.layers.0.weight");
+    CHECK(names[0].name == "0.0.weight");
     CHECK(names[0].shape == std::vector<std::size_t>{16, 8});
-    CHECK(names[3].name == "layers.0.layers.2.bias");
-    CHECK(names[5].name == "layers.1.bias");
-    CHECK(flat.named_parameters()[3].name == "layers.2.bias");
+    CHECK(names[3].name == "0.2.bias");
+    CHECK(names[5].name == "1.bias");
+    CHECK(flat.named_parameters()[3].name == "2.bias");
 
     // The same batches, the same steps: the same bits, outputs and weights.
     Rng rng{Seed{11}};

@@ -53,20 +53,20 @@ void train(Model<Net>& model, Optimizer& optimizer, std::size_t classes, int ste
 template <class Optimizer>
 void check_freeze_by_name(Optimizer optimizer) {
     Model<NewHead> model{Seed{3}};
-    CHECK(model.freeze("layers.0") == 2);  // weight and bias
-    CHECK(model.frozen("layers.0.weight"));
-    CHECK(model.frozen("layers.0.bias"));
-    CHECK_FALSE(model.frozen("layers.3.weight"));
+    CHECK(model.freeze("0") == 2);  // weight and bias
+    CHECK(model.frozen("0.weight"));
+    CHECK(model.frozen("0.bias"));
+    CHECK_FALSE(model.frozen("3.weight"));
     CHECK(model.trainable_count() == NewHead::param_count - (6 * 8 + 8));
-    const auto first = copy_of(model.parameter("layers.0.weight").values);
-    const auto first_bias = copy_of(model.parameter("layers.0.bias").values);
-    const auto head = copy_of(model.parameter("layers.5.weight").values);
+    const auto first = copy_of(model.parameter("0.weight").values);
+    const auto first_bias = copy_of(model.parameter("0.bias").values);
+    const auto head = copy_of(model.parameter("5.weight").values);
     train(model, optimizer, 3);
-    CHECK(same_bits(first, model.parameter("layers.0.weight").values));
-    CHECK(same_bits(first_bias, model.parameter("layers.0.bias").values));
-    CHECK_FALSE(same_bits(head, model.parameter("layers.5.weight").values));
+    CHECK(same_bits(first, model.parameter("0.weight").values));
+    CHECK(same_bits(first_bias, model.parameter("0.bias").values));
+    CHECK_FALSE(same_bits(head, model.parameter("5.weight").values));
     // The gradients of what is frozen are zero, so clipping measures only what trains.
-    const auto g = model.parameter("layers.0.weight").gradients;
+    const auto g = model.parameter("0.weight").gradients;
     CHECK(std::all_of(g.begin(), g.end(), [](float v) { return v == 0.f; }));
 }
 
@@ -82,24 +82,24 @@ TEST_CASE("freeze: momentum gathered before freezing does not move the weights a
     Model<NewHead> model{Seed{3}};
     Momentum momentum{{.lr = 0.1f}};
     train(model, momentum, 3);  // builds up velocity everywhere
-    model.freeze("layers.3");
-    const auto frozen = copy_of(model.parameter("layers.3.weight").values);
+    model.freeze("3");
+    const auto frozen = copy_of(model.parameter("3.weight").values);
     train(model, momentum, 3);
-    CHECK(same_bits(frozen, model.parameter("layers.3.weight").values));
-    CHECK(model.unfreeze("layers.3") == 2);
+    CHECK(same_bits(frozen, model.parameter("3.weight").values));
+    CHECK(model.unfreeze("3") == 2);
     train(model, momentum, 3);
-    CHECK_FALSE(same_bits(frozen, model.parameter("layers.3.weight").values));
+    CHECK_FALSE(same_bits(frozen, model.parameter("3.weight").values));
 }
 
 TEST_CASE("freeze: a prefix matches whole path components and an unknown one is an error") {
     Model<NewHead> model;
-    CHECK(model.freeze("layers.2.") == 2);  // BatchNorm's weight and bias
-    CHECK_FALSE(model.frozen("layers.0.weight"));
-    CHECK_THROWS_WITH_AS(model.freeze("layers.1"),
-                         doctest::Contains("no parameter is named 'layers.1' or below it; the parameters are: "
-                                           "layers.0.weight, layers.0.bias, layers.2.weight"),
+    CHECK(model.freeze("2.") == 2);  // BatchNorm's weight and bias
+    CHECK_FALSE(model.frozen("0.weight"));
+    CHECK_THROWS_WITH_AS(model.freeze("1"),
+                         doctest::Contains("no parameter is named '1' or below it; the parameters are: "
+                                           "0.weight, 0.bias, 2.weight"),
                          std::invalid_argument);
-    CHECK_THROWS_AS(model.freeze("layers.0.w"), std::invalid_argument);  // not a whole component
+    CHECK_THROWS_AS(model.freeze("0.w"), std::invalid_argument);  // not a whole component
     CHECK(model.unfreeze() == 8);
     CHECK(model.trainable_count() == NewHead::param_count);
 }
@@ -107,12 +107,12 @@ TEST_CASE("freeze: a prefix matches whole path components and an unknown one is 
 TEST_CASE("Frozen<Layer> in the type: the same names, frozen for good, gradients still flow through") {
     Model<FrozenFirst> typed{Seed{3}};
     Model<NewHead> named{Seed{3}};
-    named.freeze("layers.0");
+    named.freeze("0");
     REQUIRE(same_bits(typed.parameters(), named.parameters()));  // same names, same layout, same init
-    CHECK(typed.frozen("layers.0.weight"));
+    CHECK(typed.frozen("0.weight"));
     CHECK(typed.trainable_count() == named.trainable_count());
     typed.unfreeze();  // cannot undo what the type says
-    CHECK(typed.frozen("layers.0.weight"));
+    CHECK(typed.frozen("0.weight"));
 
     Adam a{{.lr = 0.01f}}, b{{.lr = 0.01f}};
     train(typed, a, 3);
@@ -130,12 +130,12 @@ TEST_CASE("copy_layers: the body of a pretrained network, into one with a new he
     Adam adam{{.lr = 0.01f}};
     train(base, adam, 4);  // moves the BatchNorm's running statistics too
     Model<NewHead> net{Seed{12}};
-    const auto head_before = copy_of(net.parameter("layers.5.weight").values);
+    const auto head_before = copy_of(net.parameter("5.weight").values);
     copy_layers<5>(base, net);
-    for (const char* name : {"layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.3.weight"})
+    for (const char* name : {"0.weight", "0.bias", "2.weight", "3.weight"})
         CHECK(same_bits(base.parameter(name).values, net.parameter(name).values));
     CHECK(same_bits(base.buffers(), net.buffers()));
-    CHECK(same_bits(head_before, net.parameter("layers.5.weight").values));
+    CHECK(same_bits(head_before, net.parameter("5.weight").values));
 }
 
 TEST_CASE("load_matching: by name from a file, the head left out, and a mismatch named") {
@@ -146,19 +146,19 @@ TEST_CASE("load_matching: by name from a file, the head left out, and a mismatch
     save_model(path, base);
 
     Model<NewHead> net{Seed{12}};
-    const auto head_before = copy_of(net.parameter("layers.5.weight").values);
+    const auto head_before = copy_of(net.parameter("5.weight").values);
     CHECK_THROWS_WITH_AS(load_matching(path, net),
-                         doctest::Contains("layers.5.weight: checkpoint has shape [4, 8], the model (pass "
+                         doctest::Contains("5.weight: checkpoint has shape [4, 8], the model (pass "
                                            "{.skip_mismatched = true} to leave it as it is) expects [3, 8]"),
                          CheckpointError);
-    CHECK(same_bits(head_before, net.parameter("layers.5.weight").values));  // nothing changed
+    CHECK(same_bits(head_before, net.parameter("5.weight").values));  // nothing changed
 
     const LoadReport r = load_matching(path, net, {.skip_mismatched = true});
     CHECK(r.loaded.size() == 8);  // 3 x (weight, bias) + BatchNorm's two running statistics
-    CHECK(r.mismatched == std::vector<std::string>{"layers.5.weight", "layers.5.bias"});
+    CHECK(r.mismatched == std::vector<std::string>{"5.weight", "5.bias"});
     CHECK(r.missing.empty());
     CHECK(r.unexpected.empty());
-    CHECK(same_bits(base.parameter("layers.3.weight").values, net.parameter("layers.3.weight").values));
-    CHECK(same_bits(head_before, net.parameter("layers.5.weight").values));
-    CHECK(r.summary().find("other shape, left as they were: layers.5.weight, layers.5.bias") != std::string::npos);
+    CHECK(same_bits(base.parameter("3.weight").values, net.parameter("3.weight").values));
+    CHECK(same_bits(head_before, net.parameter("5.weight").values));
+    CHECK(r.summary().find("other shape, left as they were: 5.weight, 5.bias") != std::string::npos);
 }

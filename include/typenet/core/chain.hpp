@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "typenet/core/layer.hpp"
@@ -60,6 +61,44 @@ consteval bool backward_done_by_previous() {
     if constexpr (I == 0) return false;
     else return fuses_backward<at_t<I - 1, Layers>, at_t<I, Layers>>();
 }
+
+// How a container passes its children's tensor names and offsets up: child
+// `index`'s "weight" at `offset` reaches f as "index.weight" at base + offset (or
+// "layers.index.weight" when f asks for legacy names). The style travels down with
+// the callback, so nested blocks name their children the same way.
+template <class F>
+consteval bool wants_legacy_names() {
+    if constexpr (requires { std::remove_cvref_t<F>::legacy_names; }) return std::remove_cvref_t<F>::legacy_names;
+    else return false;
+}
+template <class F>
+inline constexpr bool legacy_names_v = wants_legacy_names<F>();
+
+template <class F>
+struct ChildNames {
+    static constexpr bool legacy_names = legacy_names_v<F>;
+    F* f;
+    std::size_t index, base;
+    template <class Shape>
+    void operator()(const std::string& name, std::size_t offset, Shape&& shape) const {
+        std::string full = legacy_names ? "layers." : "";
+        full.append(std::to_string(index)).append(".").append(name);
+        (*f)(full, base + offset, std::forward<Shape>(shape));
+    }
+};
+
+// A callback that wants typenet's names before they followed nn.Sequential (the
+// loaders read old files with it: train/checkpoint.ipp).
+template <class F>
+struct LegacyNames {
+    static constexpr bool legacy_names = true;
+    F f;
+    template <class Shape>
+    void operator()(const std::string& name, std::size_t offset, Shape&& shape) const {
+        f(name, offset, std::forward<Shape>(shape));
+    }
+};
+template <class F> LegacyNames(F) -> LegacyNames<F>;
 
 template <class In, class List>
 struct Chain;
@@ -160,17 +199,15 @@ struct Chain<In, type_list<B...>> {
         }(std::make_index_sequence<count>{});
     }
 
-    // Parameters are named as PyTorch's nn.Sequential inside a module attribute
-    // `layers` would name them: layers.3.weight.
+    // Tensors are named as PyTorch's nn.Sequential names its children's: child I's
+    // `weight` is "I.weight", a block's children one level down ("3.0.weight"); a
+    // model's names are those of its own nn.Sequential, with no prefix. A
+    // LegacyNames callback is given the names typenet used before ("layers.3.weight",
+    // "layers.3.layers.0.weight"), so that files written then still load.
     template <class F>
     static void for_each_param(F&& f) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (for_each_param_of<B>([&](const std::string& name, std::size_t offset, auto shape) {
-                 std::string full = "layers.";
-                 full.append(std::to_string(I)).append(".").append(name);
-                 f(full, param_offsets[I] + offset, shape);
-             }),
-             ...);
+            (for_each_param_of<B>(ChildNames<std::remove_reference_t<F>>{&f, I, param_offsets[I]}), ...);
         }(std::make_index_sequence<count>{});
     }
 
@@ -180,16 +217,11 @@ struct Chain<In, type_list<B...>> {
         }(std::make_index_sequence<count>{});
     }
 
-    // Named as parameters are: layers.2.running_mean.
+    // Named as parameters are: "2.running_mean".
     template <class F>
     static void for_each_buffer(F&& f) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (for_each_buffer_of<B>([&](const std::string& name, std::size_t offset, auto shape) {
-                 std::string full = "layers.";
-                 full.append(std::to_string(I)).append(".").append(name);
-                 f(full, buffer_offsets[I] + offset, shape);
-             }),
-             ...);
+            (for_each_buffer_of<B>(ChildNames<std::remove_reference_t<F>>{&f, I, buffer_offsets[I]}), ...);
         }(std::make_index_sequence<count>{});
     }
 

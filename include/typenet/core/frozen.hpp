@@ -2,12 +2,12 @@
 // parameters (transfer learning: `Frozen<Conv2D<32, Kernel<3>>>` keeps pretrained
 // filters while the layers after it learn).
 //
-// The wrapper keeps the layer's parameter names (`layers.0.weight`, not
-// `layers.0.layers.0.weight`), so a checkpoint of the unfrozen network loads into
+// The wrapper keeps the layer's parameter names (`0.weight`, not
+// `0.0.weight`), so a checkpoint of the unfrozen network loads into
 // the frozen one and back. Gradients still flow through a frozen layer to the
 // layers before it; what is frozen is reported through `for_each_frozen`, and
 // Model::train_step keeps those parameters bit for bit (core/frozen_parameters.hpp).
-// The same can be decided at run time with Model::freeze("layers.0").
+// The same can be decided at run time with Model::freeze("0").
 #pragma once
 #include <string>
 

@@ -18,7 +18,7 @@ struct NamedTensor {
 
 // One top-level layer's output after a forward (Model::for_each_layer_output).
 struct LayerOutput {
-    std::size_t index;  // layers.<index>
+    std::size_t index;  // the layer's position in the model: "<index>.weight"
     std::string name;   // "Dense<120>"
     std::span<const float> values;
 };

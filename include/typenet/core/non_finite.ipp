@@ -21,7 +21,7 @@ inline std::string number(double v) {
     return s;
 }
 inline bool belongs_to(const std::string& parameter, std::size_t layer) {
-    return parameter.rfind("layers." + std::to_string(layer) + ".", 0) == 0;
+    return parameter.rfind(std::to_string(layer) + ".", 0) == 0;  // "2.weight" is layer 2's
 }
 }  // namespace non_finite
 
@@ -35,7 +35,7 @@ TYPENET_INLINE std::string describe_non_finite_loss(std::uint64_t step, float lo
                std::to_string(bad % input_size) + "): check the data or the augmentation.";
     for (const LayerOutput& out : outputs) {
         if (non_finite::first_non_finite(out.values) == out.values.size()) continue;
-        msg += "The first non-finite value is in the output of layers." + std::to_string(out.index) + " (" +
+        msg += "The first non-finite value is in the output of layer " + std::to_string(out.index) + " (" +
                out.name + ")";
         for (const NamedTensor& p : parameters)
             if (non_finite::belongs_to(p.name, out.index) && non_finite::first_non_finite(p.values) < p.values.size()) {
@@ -54,7 +54,7 @@ TYPENET_INLINE std::string describe_non_finite_loss(std::uint64_t step, float lo
         for (float v : out.values)
             if (std::abs(v) > largest) {
                 largest = std::abs(v);
-                where = "layers." + std::to_string(out.index) + " (" + out.name + ")";
+                where = "layer " + std::to_string(out.index) + " (" + out.name + ")";
             }
     msg += "Every layer's output is finite, so the loss overflowed on them; the largest output, " + non_finite::number(largest) +
            ", is in " + where;

@@ -4,6 +4,8 @@
 // was given; then every copy is the same bound type.
 #pragma once
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "typenet/core/errors.hpp"
 #include "typenet/core/sequential.hpp"
@@ -91,6 +93,37 @@ struct RepeatBound : repeat_chain_t<In, N, Layers...> {
         rows.push_back({depth, name(), shape_string<output_shape>(), inner::param_count});
         inner::summarize_children(rows, depth + 1);
     }
+
+    // Named as the nn.Sequential of copies a PyTorch user would write: copy i is
+    // "i", and a copy of a one-layer block is that layer itself (Repeat<3, Block> is
+    // nn.Sequential(*[Block() for _ in range(3)]): "i.0.weight" for Block's first
+    // layer), while a copy of several layers is their own nn.Sequential
+    // (Repeat<3, Dense<8>, ReLU>: "i.0.weight"). Legacy names keep every level.
+    template <class F>
+    static void for_each_param(F&& f) {
+        if constexpr (sizeof...(Layers) == 1 && !legacy_names_v<F>)
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                (for_each_param_of<copy_layer<I>>(ChildNames<std::remove_reference_t<F>>{&f, I, inner::param_offsets[I]}),
+                 ...);
+            }(std::make_index_sequence<inner::count>{});
+        else
+            inner::for_each_param(f);
+    }
+    template <class F>
+    static void for_each_buffer(F&& f) {
+        if constexpr (sizeof...(Layers) == 1 && !legacy_names_v<F>)
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                (for_each_buffer_of<copy_layer<I>>(ChildNames<std::remove_reference_t<F>>{&f, I, inner::buffer_offsets[I]}),
+                 ...);
+            }(std::make_index_sequence<inner::count>{});
+        else
+            inner::for_each_buffer(f);
+    }
+
+private:
+    // The one layer of copy I (its tensors start where the copy's do).
+    template <std::size_t I>
+    using copy_layer = at_t<0, typename at_t<I, typename inner::layers>::layers>;
 };
 }  // namespace detail
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "typenet/config.hpp"
+
 namespace tn::image {
 
 // A file that cannot be read or written, or an image of the wrong size or channels.
@@ -38,22 +40,13 @@ using Image = BasicImage<std::uint8_t>;  // what files hold
 using FloatImage = BasicImage<float>;    // 0 black .. 1 full intensity
 
 // Bytes to floats in [0, 1], and back (clamped, rounded to nearest).
-inline FloatImage to_float(const Image& in) {
-    FloatImage out(in.width, in.height, in.channels);
-    std::transform(in.pixels.begin(), in.pixels.end(), out.pixels.begin(),
-                   [](std::uint8_t v) { return float(v) * (1.f / 255.f); });
-    return out;
-}
+TYPENET_INLINE FloatImage to_float(const Image& in);
 inline std::uint8_t to_byte(float v) {
     if (!(v > 0.f)) return 0;  // also NaN: black rather than undefined behaviour
     if (v >= 1.f) return 255;
     return std::uint8_t(std::lround(v * 255.f));
 }
-inline Image to_bytes(const FloatImage& in) {
-    Image out(in.width, in.height, in.channels);
-    std::transform(in.pixels.begin(), in.pixels.end(), out.pixels.begin(), to_byte);
-    return out;
-}
+TYPENET_INLINE Image to_bytes(const FloatImage& in);
 
 // HWC (files) to CHW (models): out[c][y][x] = in[y][x][c] * scale. `out` holds
 // channels * height * width values.
@@ -65,24 +58,14 @@ void to_chw(const BasicImage<T>& in, float* out, float scale) {
             out[c * plane + i] = float(in.pixels[i * in.channels + c]) * scale;
 }
 // Bytes become floats in [0, 1].
-inline std::vector<float> to_chw(const Image& in) {
-    std::vector<float> out(in.size());
-    to_chw(in, out.data(), 1.f / 255.f);
-    return out;
-}
-inline std::vector<float> to_chw(const FloatImage& in) {
-    std::vector<float> out(in.size());
-    to_chw(in, out.data(), 1.f);
-    return out;
-}
+TYPENET_INLINE std::vector<float> to_chw(const Image& in);
+TYPENET_INLINE std::vector<float> to_chw(const FloatImage& in);
 
 // CHW floats (a model's input or a layer's output) as an HWC image.
-inline FloatImage from_chw(const float* chw, std::size_t channels, std::size_t height, std::size_t width) {
-    FloatImage out(width, height, channels);
-    const std::size_t plane = width * height;
-    for (std::size_t i = 0; i < plane; ++i)
-        for (std::size_t c = 0; c < channels; ++c) out.pixels[i * channels + c] = chw[c * plane + i];
-    return out;
-}
+TYPENET_INLINE FloatImage from_chw(const float* chw, std::size_t channels, std::size_t height, std::size_t width);
 
 }  // namespace tn::image
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/image/image.ipp"
+#endif

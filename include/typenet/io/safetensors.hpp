@@ -2,7 +2,7 @@
 //
 //   [8 bytes: N, little-endian u64] [N bytes: UTF-8 JSON header] [data buffer]
 //   header: {"__metadata__": {"key": "value", ...},            (optional, strings only)
-//            "layers.0.weight": {"dtype": "F32", "shape": [16, 2], "data_offsets": [0, 128]}, ...}
+//            "0.weight": {"dtype": "F32", "shape": [16, 2], "data_offsets": [0, 128]}, ...}
 //
 // Offsets count from the start of the data buffer; tensors are row-major and
 // little-endian. Unlike pickle, loading runs no code, so a file from anywhere can be
@@ -12,7 +12,7 @@
 // in a FormatError that names the file.
 //
 //   auto file = io::safetensors::read("model.safetensors");
-//   std::vector<float> w = file.at("layers.0.weight").to_floats();
+//   std::vector<float> w = file.at("0.weight").to_floats();
 //   io::safetensors::write("out.safetensors", {io::safetensors::view("w", {2, 3}, values)});
 //
 // The header is JSON, read with nlohmann-json (Debian's nlohmann-json3-dev). Including

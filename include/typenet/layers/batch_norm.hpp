@@ -16,7 +16,8 @@
 // Names follow PyTorch, so checkpoints interchange: parameters `weight` (gamma,
 // initialised to 1) and `bias` (beta, 0); buffers `running_mean` (0) and
 // `running_var` (1). (PyTorch's integer `num_batches_tracked` is not kept: it only
-// matters for momentum=None, a cumulative average.)
+// matters for momentum=None, a cumulative average; save_model writes the model's
+// training steps under that name, train/checkpoint.hpp.)
 //
 // Options: RunningMomentum<Num, Den> (m, default 1/10) and Epsilon<Num, Den>
 // (default 1/100000), PyTorch's defaults: BatchNorm<Epsilon<1, 1000>>.

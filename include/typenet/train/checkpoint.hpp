@@ -6,14 +6,23 @@
 //   TrainingPosition at = load_training_state("mlp.state.safetensors", optimizer, model.param_count);
 //
 // The model file holds one F32 tensor per parameter, named and shaped as PyTorch's
-// state_dict of the same nn.Sequential (stored under a `layers` attribute):
-// `layers.3.weight` [out, in], `layers.3.bias` [out]; plus the model's non-trainable
-// buffers (BatchNorm's running statistics) when it has any. Metadata: {"format": "pt"}.
+// state_dict of the same network written as a plain nn.Sequential: `3.weight`
+// [out, in], `3.bias` [out], a block's `3.0.weight` (docs/design.md, "Parameter
+// names"); plus the model's non-trainable buffers (BatchNorm's running statistics)
+// when it has any, and for each BatchNorm PyTorch's `num_batches_tracked` (I64 [],
+// the model's training steps: typenet's BatchNorm keeps no counter of its own, and
+// PyTorch reads it only for momentum=None). Metadata: {"format": "pt"}.
 // Loading checks every name, dtype and shape before it changes a single parameter,
 // so a checkpoint of another network fails cleanly and leaves the model as it was.
-// The one tensor it lets pass unasked is PyTorch's BatchNorm `num_batches_tracked`
-// (next to a `running_mean`), which typenet's BatchNorm does not keep; PyTorch in
-// turn fills it in when it loads a typenet file, so files go both ways.
+// The one tensor it lets pass unasked is that `num_batches_tracked` (next to a
+// `running_mean`), which a file may hold or not.
+//
+// Old names: typenet wrote `layers.3.weight` before (as if the nn.Sequential sat in
+// a module attribute `layers`, each block adding its own: `layers.3.layers.0.weight`).
+// A file any of whose tensor names starts with "layers." is read in that spelling,
+// every tensor of it under its old name (today's names never start so: they start
+// with a layer's index); errors then name the file's tensors as the file spells them.
+// load_model, load_latest_checkpoint and load_matching all follow this rule.
 //
 // The training-state file is kept apart so that the model file stays a plain
 // state_dict. It holds (all tensors; integers as I64 scalars, shape []):
@@ -45,6 +54,7 @@
 #include <vector>
 
 #include "typenet/config.hpp"
+#include "typenet/core/chain.hpp"
 #include "typenet/model.hpp"
 #include "typenet/train/position.hpp"
 
@@ -67,14 +77,22 @@ struct CheckpointTensor {
     std::string name;
     std::vector<std::size_t> shape;
     std::span<float> values;
+    std::string legacy_name;  // as typenet named it before: layers.3.weight (see above)
 };
 
 // Every tensor a model file holds: parameters, then buffers if the model has any.
 template <class Net>
 std::vector<CheckpointTensor> model_tensors(Model<Net>& model) {
     std::vector<CheckpointTensor> out;
-    for (auto& p : model.named_parameters()) out.push_back({p.name, p.shape, p.values});
-    for (auto& b : model.named_buffers()) out.push_back({b.name, b.shape, b.values});
+    for (auto& p : model.named_parameters()) out.push_back({p.name, p.shape, p.values, {}});
+    for (auto& b : model.named_buffers()) out.push_back({b.name, b.shape, b.values, {}});
+    // The same tensors in the same order, under their old names.
+    if constexpr (Model<Net>::valid) {
+        std::size_t i = 0;
+        const auto old = [&](const std::string& name, std::size_t, const auto&) { out[i++].legacy_name = name; };
+        Net::for_each_param(LegacyNames{old});
+        Net::for_each_buffer(LegacyNames{old});
+    }
     return out;
 }
 
@@ -121,8 +139,9 @@ OptimizerSlots optimizer_slots(Optimizer& optimizer) {
 }
 
 // The file work behind the templates below (checkpoint.ipp).
+// `batches_tracked`: what each BatchNorm's num_batches_tracked records.
 TYPENET_INLINE void save_model_tensors(const std::filesystem::path& path, const std::vector<CheckpointTensor>& tensors,
-                                       const SaveOptions& options);
+                                       const SaveOptions& options, std::uint64_t batches_tracked);
 TYPENET_INLINE void load_model_tensors(const std::filesystem::path& path, const std::vector<CheckpointTensor>& tensors);
 TYPENET_INLINE void save_optimizer_state(const std::filesystem::path& path, const OptimizerSlots& optimizer,
                                          const TrainingPosition& position);
@@ -143,7 +162,7 @@ TYPENET_INLINE TrainingPosition load_model_and_state(const std::filesystem::path
 
 template <class Net>
 void save_model(const std::filesystem::path& path, Model<Net>& model, const SaveOptions& options = {}) {
-    detail::save_model_tensors(path, detail::model_tensors(model), options);
+    detail::save_model_tensors(path, detail::model_tensors(model), options, model.steps());
 }
 
 // Throws io::FormatError for a file that is not valid safetensors, CheckpointError

@@ -62,7 +62,24 @@ T scalar(const st::File& file, const std::string& name, st::Dtype dtype) {
 inline std::int64_t as_i64(std::uint64_t v) { return std::bit_cast<std::int64_t>(v); }
 inline std::uint64_t as_u64(std::int64_t v) { return std::bit_cast<std::uint64_t>(v); }
 
-// A model file, checked against the model's tensors (nothing changed yet).
+// Whether a file spells its tensors as typenet did before its names followed
+// nn.Sequential: today's names start with a layer's index, never with "layers.".
+inline bool has_legacy_names(const st::File& file) {
+    for (const auto& t : file.tensors)
+        if (t.name.starts_with("layers.")) return true;
+    return false;
+}
+
+// The model's tensors under the names `file` uses for them (checkpoint.hpp's rule).
+inline std::vector<CheckpointTensor> named_as_in(const st::File& file, const std::vector<CheckpointTensor>& tensors) {
+    std::vector<CheckpointTensor> out = tensors;
+    if (has_legacy_names(file))
+        for (auto& t : out) t.name = t.legacy_name;
+    return out;
+}
+
+// A model file, checked against the model's tensors, named as the file names them
+// (named_as_in); nothing changed yet.
 inline void check_model_file(const st::File& file, const std::vector<CheckpointTensor>& expected) {
     if (const auto kind = file.metadata.find("typenet.kind");
         kind != file.metadata.end() && kind->second == "training_state")
@@ -76,7 +93,9 @@ inline void check_model_file(const st::File& file, const std::vector<CheckpointT
         if (const std::string_view suffix = ".running_mean"; e.name.ends_with(suffix))
             tolerated.insert(e.name.substr(0, e.name.size() - suffix.size()) + ".num_batches_tracked");
     }
-    expect_same_names(names, file, "the model", tolerated);
+    expect_same_names(names, file,
+                      has_legacy_names(file) ? "the model (read in typenet's old names, layers.N...)" : "the model",
+                      tolerated);
 }
 
 inline void apply_model_file(const st::File& file, const std::vector<CheckpointTensor>& expected) {
@@ -166,8 +185,9 @@ inline void apply_state_file(const st::File& file, const CheckedState& c, Optimi
 }  // namespace checkpoint
 
 TYPENET_INLINE void save_model_tensors(const std::filesystem::path& path, const std::vector<CheckpointTensor>& tensors,
-                                       const SaveOptions& options) {
+                                       const SaveOptions& options, std::uint64_t batches_tracked) {
     namespace st = io::safetensors;
+    const std::int64_t tracked = checkpoint::as_i64(batches_tracked);  // lives until write() copied it
     std::vector<st::TensorView> views;
     for (const auto& t : tensors) {
         if (!options.allow_non_finite && !kernels::all_finite(t.values.data(), t.values.size()))
@@ -175,6 +195,11 @@ TYPENET_INLINE void save_model_tensors(const std::filesystem::path& path, const 
                                   " holds a NaN or an infinity (training diverged); the file was not written. Pass "
                                   "{.allow_non_finite = true} to save it anyway");
         views.push_back(st::view(t.name, t.shape, std::span<const float>(t.values)));
+        // A BatchNorm's counter beside its statistics, so that the file holds every
+        // key of PyTorch's state_dict (a strict load needs nothing filled in).
+        if (const std::string_view suffix = ".running_mean"; t.name.ends_with(suffix))
+            views.push_back(st::view(t.name.substr(0, t.name.size() - suffix.size()) + ".num_batches_tracked", {},
+                                     std::span(&tracked, 1)));
     }
     st::write(path, views, {{"format", "pt"}});
 }
@@ -182,8 +207,9 @@ TYPENET_INLINE void save_model_tensors(const std::filesystem::path& path, const 
 TYPENET_INLINE void load_model_tensors(const std::filesystem::path& path,
                                        const std::vector<CheckpointTensor>& tensors) {
     const auto file = io::safetensors::read(path);
-    checkpoint::check_model_file(file, tensors);
-    checkpoint::apply_model_file(file, tensors);
+    const auto named = checkpoint::named_as_in(file, tensors);
+    checkpoint::check_model_file(file, named);
+    checkpoint::apply_model_file(file, named);
 }
 
 TYPENET_INLINE void save_optimizer_state(const std::filesystem::path& path, const OptimizerSlots& optimizer,
@@ -239,13 +265,14 @@ TYPENET_INLINE TrainingPosition load_model_and_state(const std::filesystem::path
                                                      std::optional<std::uint64_t> epoch) {
     const auto model_file = io::safetensors::read(model_path);
     const auto state_file = io::safetensors::read(state_path);
-    checkpoint::check_model_file(model_file, tensors);
+    const auto named = checkpoint::named_as_in(model_file, tensors);
+    checkpoint::check_model_file(model_file, named);
     const checkpoint::CheckedState checked = checkpoint::check_state_file(state_file, optimizer, parameter_count);
     if (epoch && checked.position.epoch != *epoch)
         throw CheckpointError(state_file.source + ": holds the position after epoch " +
                               std::to_string(checked.position.epoch) + ", but its name says epoch " +
                               std::to_string(*epoch));
-    checkpoint::apply_model_file(model_file, tensors);
+    checkpoint::apply_model_file(model_file, named);
     checkpoint::apply_state_file(state_file, checked, optimizer);
     return checked.position;
 }

@@ -4,7 +4,7 @@
 //   Model<Pretrained> base;  load_model("emoji-cnn.safetensors", base);
 //   Model<CatsVsDogs> net;
 //   copy_layers<6>(base, net);          // checked at compile time: the weights must fit
-//   net.freeze("layers.0");             // or Frozen<...> in the type
+//   net.freeze("0");                    // layer 0; or Frozen<...> in the type
 //
 //   // or by name, from a file, the way PyTorch's load_state_dict(strict=False) does
 //   LoadReport r = load_matching("emoji-cnn.safetensors", net);   // r.loaded, r.missing, ...
@@ -15,7 +15,9 @@
 // on names: tensors present on both sides with the same shape are copied, the rest
 // reported; a name on both sides with another shape is an error (naming it and both
 // shapes) unless `skip_mismatched` says to leave that tensor as it is, which is how a
-// replaced head with another number of classes is loaded around.
+// replaced head with another number of classes is loaded around. A file of typenet's
+// old `layers.N` names is read in them, as load_model does (train/checkpoint.hpp);
+// the report still names the model's tensors as the model does.
 #pragma once
 #include <cstddef>
 #include <filesystem>
@@ -76,7 +78,7 @@ void copy_layer(Model<Src>& from, Model<Dst>& to) {
         std::size_t k = 0;
         for_each_param_of<B>([&](const std::string& name, std::size_t, const std::vector<std::size_t>& s) {
             if (k >= shapes.size() || shapes[k] != s)
-                throw CheckpointError("copy_layers: layers." + std::to_string(I) + "." + name + " has shape " +
+                throw CheckpointError("copy_layers: " + std::to_string(I) + "." + name + " has shape " +
                                       shape_string(s) + " here but " +
                                       (k < shapes.size() ? shape_string(shapes[k]) : "nothing") +
                                       " in the source model");

@@ -16,9 +16,13 @@ TYPENET_INLINE LoadReport load_matching_tensors(const std::filesystem::path& pat
     LoadReport report;
     std::set<std::string> known;
     std::vector<std::pair<const st::Tensor*, std::span<float>>> copies;
-    for (const auto& t : tensors) {
-        known.insert(t.name);
-        const st::Tensor* found = file.find(t.name);
+    // A file of typenet's old names is read in them (train/checkpoint.hpp's rule); the
+    // report names the model's tensors as the model does, the file's as the file does.
+    const auto named = checkpoint::named_as_in(file, tensors);
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const CheckpointTensor& t = tensors[i];
+        known.insert(named[i].name);
+        const st::Tensor* found = file.find(named[i].name);
         if (!found) {
             report.missing.push_back(t.name);
         } else if (found->dtype == st::Dtype::F32 && found->shape == t.shape) {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "typenet/config.hpp"
 #include "typenet/tune/study.hpp"
 
 namespace tn::tune {
@@ -17,25 +18,13 @@ struct RandomSearch {
     std::size_t trials = 10;  // at most: a small space of choices may run out sooner
     std::size_t epochs = 1;   // the budget of every trial
 
-    std::string describe() const {
-        return "random search: " + std::to_string(trials) + " trials of " + std::to_string(epochs) + " epochs";
-    }
+    TYPENET_INLINE std::string describe() const;
 
-    void run(Study& study) const {
-        if (trials == 0) throw std::invalid_argument("RandomSearch: trials must be at least 1");
-        if (epochs == 0) throw std::invalid_argument("RandomSearch: epochs must be at least 1");
-        for (std::size_t i = 0; i < trials; ++i) {
-            auto configuration = study.sample_new();
-            if (!configuration) {
-                study.say("random search: every configuration of the space has been tried; stopping after " +
-                          std::to_string(i) + " trials");
-                return;
-            }
-            Trial& trial = study.add_trial(std::move(*configuration));
-            study.evaluate(trial, {epochs, 0});
-            study.retire(trial);
-        }
-    }
+    TYPENET_INLINE void run(Study& study) const;
 };
 
 }  // namespace tn::tune
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/tune/random_search.ipp"
+#endif

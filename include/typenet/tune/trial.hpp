@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "typenet/config.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/tune/space.hpp"
 
@@ -69,30 +70,25 @@ public:
     // of a value that is not whole, or a number of a text, is an error that says so.
     template <class T>
     T get(std::string_view name) const {
-        const std::size_t i = space_->index_of(name, "Trial::get");
-        const Value& v = configuration_.values[i];
+        const Value& v = value(name);
         if constexpr (std::is_same_v<T, std::string>) {
             if (const auto* s = std::get_if<std::string>(&v)) return *s;
-            throw SpaceError("Trial::get<std::string>: '" + std::string(name) + "' is the number " +
-                             (*space_)[i].format(v) + "; read it as a number");
+            not_a_text(name);
         } else {
             static_assert(std::is_arithmetic_v<T>, "Trial::get<T>: T is an arithmetic type or std::string");
             const double* d = std::get_if<double>(&v);
-            if (!d)
-                throw SpaceError("Trial::get: '" + std::string(name) + "' is the text '" + std::get<std::string>(v) +
-                                 "'; read it with get<std::string>");
+            if (!d) not_a_number(name);
             if constexpr (std::is_integral_v<T>) {
                 if (*d != std::floor(*d) || *d < double(std::numeric_limits<T>::lowest()) ||
                     *d > double(std::numeric_limits<T>::max()))
-                    throw SpaceError("Trial::get: '" + std::string(name) + "' is " + (*space_)[i].format(v) +
-                                     ", which this integer type cannot hold; read it as a float");
+                    not_an_integer(name);
             }
             return static_cast<T>(*d);
         }
     }
 
     // "lr=0.00213 batch=64"
-    std::string describe() const { return space_->describe(configuration_.values); }
+    TYPENET_INLINE std::string describe() const;
 
     // Keeps the object `make()` returns in this trial and returns it; later calls for
     // the same type (a later rung of Hyperband, or Tuner::with_best) return the kept
@@ -133,17 +129,17 @@ public:
     // Still in the running (a Hyperband bracket may promote it): its objects are kept.
     bool alive() const { return alive_; }
 
-    void record(const Budget& b, double score, double seconds, bool failed, std::string note) {
-        budget_ = b;
-        score_ = score;
-        seconds_ += seconds;
-        failed_ = failed;
-        note_ = std::move(note);
-        ++evaluations_;
-    }
+    TYPENET_INLINE void record(const Budget& b, double score, double seconds, bool failed, std::string note);
     void set_alive(bool alive) { alive_ = alive; }
 
 private:
+    // The value of hyperparameter `name`; an unknown name is an error naming the known ones.
+    TYPENET_INLINE const Value& value(std::string_view name) const;
+    // The errors of get<T>, which say what the value is and how to read it.
+    [[noreturn]] TYPENET_INLINE void not_a_text(std::string_view name) const;
+    [[noreturn]] TYPENET_INLINE void not_a_number(std::string_view name) const;
+    [[noreturn]] TYPENET_INLINE void not_an_integer(std::string_view name) const;
+
     struct Kept {
         const void* key;
         std::shared_ptr<void> object;
@@ -166,10 +162,10 @@ private:
 
 // Whether score `a` beats score `b` in `direction`; NaN (a failed trial) beats nothing
 // and loses to everything.
-inline bool better(double a, double b, Direction direction) {
-    if (std::isnan(a)) return false;
-    if (std::isnan(b)) return true;
-    return direction == Direction::maximize ? a > b : a < b;
-}
+TYPENET_INLINE bool better(double a, double b, Direction direction);
 
 }  // namespace tn::tune
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/tune/trial.ipp"
+#endif

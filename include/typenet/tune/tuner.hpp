@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "typenet/config.hpp"
 #include "typenet/tune/candidates.hpp"
 #include "typenet/tune/grid_search.hpp"
 #include "typenet/tune/hyperband.hpp"
@@ -58,6 +59,16 @@ struct TunerOptions {
     bool verbose = true;
 };
 
+namespace detail {
+// The parts of Tuner that do not depend on the candidates, compiled once.
+[[noreturn]] TYPENET_INLINE void searched_twice();
+// The search's first lines: the strategy, the architectures (with candidates), each dimension.
+TYPENET_INLINE void announce(const Study& study, const std::string& strategy, bool candidates);
+TYPENET_INLINE void search_done(const Study& study);
+TYPENET_INLINE Trial& best_trial(Study& study);
+TYPENET_INLINE void check_architecture_names(std::size_t names, std::size_t candidates);
+}  // namespace detail
+
 // A strategy is anything with `void run(Study&) const` (random_search.hpp,
 // grid_search.hpp, hyperband.hpp): write your own the same way.
 template <class S>
@@ -79,7 +90,7 @@ public:
     // larger is better unless options.direction is minimize).
     template <class Objective>
     Leaderboard search(Objective&& objective) {
-        if (searched_) throw std::logic_error("Tuner::search: this tuner has searched already; make a new one");
+        if (searched_) detail::searched_twice();
         searched_ = true;
         if constexpr (Archs::size == 0) {
             static_assert(std::is_invocable_v<Objective&, Trial&, const Budget&>,
@@ -93,7 +104,7 @@ public:
         }
         study_.set_objective(
             [&objective](Trial& t, const Budget& b) -> double { return static_cast<double>(call(objective, t, b)); });
-        announce();
+        detail::announce(study_, description_, Archs::size > 0);
         try {
             run_(study_);
         } catch (...) {
@@ -101,21 +112,14 @@ public:
             throw;
         }
         study_.set_objective({});
-        if (study_.verbose())
-            std::printf("search done: %zu trials, %zu evaluations, %zu epochs of training\n", study_.trials().size(),
-                        study_.evaluations().size(), study_.epochs_trained());
+        detail::search_done(study_);
         return leaderboard();
     }
 
     Leaderboard leaderboard() const { return Leaderboard(study_); }
 
     // The best trial: its values (get<T>), architecture, score and kept objects.
-    Trial& best_trial() {
-        Trial* t = study_.leader();
-        if (!t) throw std::runtime_error("Tuner::best_trial: no trial succeeded" +
-                                         std::string(study_.trials().empty() ? " (the search has not run)" : ""));
-        return *t;
-    }
+    Trial& best_trial() { return detail::best_trial(study_); }
 
     // Calls f.template operator()<BestNet>(best_trial()) (or f(best_trial()) without
     // candidates), to evaluate, save or retrain the winner with its own type.
@@ -138,24 +142,8 @@ private:
 
     static std::vector<std::string> architecture_names(const TunerOptions& options) {
         if (options.architecture_names.empty()) return Archs::names();
-        if (options.architecture_names.size() != Archs::size)
-            throw std::invalid_argument("Tuner: " + std::to_string(options.architecture_names.size()) +
-                                        " architecture names for " + std::to_string(Archs::size) + " candidates");
+        detail::check_architecture_names(options.architecture_names.size(), Archs::size);
         return options.architecture_names;
-    }
-
-    void announce() const {
-        if (!study_.verbose()) return;
-        std::printf("%s\n", description_.empty() ? "search" : description_.c_str());
-        if (Archs::size > 0) {
-            std::printf("  architecture: ");
-            for (std::size_t i = 0; i < study_.architectures().size(); ++i)
-                std::printf("%s%s", i ? " | " : "", study_.architectures()[i].c_str());
-            std::printf("\n");
-        }
-        for (const auto& d : study_.space().dimensions())
-            std::printf("  %s: %s\n", d.name.c_str(), d.describe().c_str());
-        std::fflush(stdout);
     }
 
     Study study_;
@@ -165,3 +153,7 @@ private:
 };
 
 }  // namespace tn::tune
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/tune/tuner.ipp"
+#endif
