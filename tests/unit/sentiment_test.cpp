@@ -11,21 +11,13 @@
 #include <typenet/data/sentiment.hpp>
 
 #include "../support/scratch.hpp"
+#include "../support/error_of.hpp"
 
 using namespace tn;
 using namespace tn::data;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 void write_file(const fs::path& p, std::string_view bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
@@ -56,7 +48,7 @@ TEST_CASE("read_sentiment_json names the file and entry of what is wrong") {
     const fs::path dir = support::scratch_dir("sentiment", "errors");
     const auto broken = [&](const std::string& text) {
         write_file(dir / "bad.json", text);
-        return error_of([&] { read_sentiment_json(dir / "bad.json"); });
+        return support::error_of([&] { read_sentiment_json(dir / "bad.json"); });
     };
     CHECK(broken(R"([{"text":"ok","class":1},{"text":"hm","class":2}])")
               .find("bad.json: entry 1: \"class\" must be 0 or 1, found 2") != std::string::npos);

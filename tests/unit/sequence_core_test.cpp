@@ -9,6 +9,7 @@
 #include <typenet/typenet.hpp>
 
 #include "../support/gradient_check.hpp"
+#include "../support/error_of.hpp"
 
 using namespace tn;
 
@@ -36,15 +37,6 @@ struct RunningSum {
     };
 };
 
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 }  // namespace
 
 TEST_CASE("Tokens<T> and Embedding: rows of the table, ids as integers in the API") {
@@ -61,17 +53,17 @@ TEST_CASE("Tokens<T> and Embedding: rows of the table, ids as integers in the AP
 
     // An id outside the vocabulary names itself and its position.
     const std::vector<std::int32_t> bad{1, 5};
-    CHECK(error_of([&] { model.predict(std::span<const std::int32_t>(bad)); }) ==
+    CHECK(support::error_of([&] { model.predict(std::span<const std::int32_t>(bad)); }) ==
           "Model::predict: token id 5 at position 1 is outside the vocabulary (0 to 4)");
     // ... and so does forward on a batch filled by hand.
     float* x = model.input(2);
     std::fill_n(x, 8, 1.f);
     x[4 + 2] = 9.f;
-    CHECK(error_of([&] { model.forward(2); }).find("Embedding<5, 3>: sample 1 of the batch, position 2: token id 9") !=
+    CHECK(support::error_of([&] { model.forward(2); }).find("Embedding<5, 3>: sample 1 of the batch, position 2: token id 9") !=
           std::string::npos);
     // Float features are not ids.
     const std::vector<float> features(4, 0.f);
-    CHECK(error_of([&] { model.predict(std::span<const float>(features)); }).find("reads token ids") !=
+    CHECK(support::error_of([&] { model.predict(std::span<const float>(features)); }).find("reads token ids") !=
           std::string::npos);
 }
 
@@ -125,7 +117,7 @@ TEST_CASE("Lengths outside 1..T are refused, naming the sample") {
     std::uint32_t* lengths = model.lengths(2);
     lengths[0] = 4;
     lengths[1] = 5;
-    CHECK(error_of([&] { model.forward(2); }) ==
+    CHECK(support::error_of([&] { model.forward(2); }) ==
           "Model::forward: sample 1 of the batch has length 5, but a length is 1 to 4 (the input is [4, 3])");
 }
 
@@ -241,8 +233,8 @@ TEST_CASE("Dataset of token ids: add_sequence pads and records lengths; slice an
     CHECK(x == std::vector<float>{5, 7, 7, 7, 3, 1, 2, 2});
     CHECK(lengths == std::vector<std::uint32_t>{1, 4});
     d.lengths.pop_back();
-    CHECK(error_of([&] { d.validate(); }) == "toy: it holds 1 lengths for 2 samples; give one per sample or none");
-    CHECK(error_of([&] { d.add_sequence(std::vector<std::int32_t>{1, 2, 3, 4, 5}, std::vector<float>{0}); })
+    CHECK(support::error_of([&] { d.validate(); }) == "toy: it holds 1 lengths for 2 samples; give one per sample or none");
+    CHECK(support::error_of([&] { d.add_sequence(std::vector<std::int32_t>{1, 2, 3, 4, 5}, std::vector<float>{0}); })
               .find("needs 1 to 4 token ids") != std::string::npos);
 }
 
@@ -270,17 +262,17 @@ TEST_CASE("fit on token ids: learns, weights the loss by real tokens, names bad 
 
     Dataset bad = train;
     bad.tokens[6 * 3 + 2] = 12;
-    CHECK(error_of([&] { evaluate(model, bad, TokenCrossEntropy{}); }) ==
+    CHECK(support::error_of([&] { evaluate(model, bad, TokenCrossEntropy{}); }) ==
           "evaluation set 'tags': sample 3, position 2: token id 12 is outside the vocabulary (0 to 11)");
     Dataset floats("floats", 6, 6);
     floats.add(std::vector<float>(6, 0.f), std::vector<float>(6, 0.f));
-    CHECK(error_of([&] { evaluate(model, floats, TokenCrossEntropy{}); }).find("holds float features") !=
+    CHECK(support::error_of([&] { evaluate(model, floats, TokenCrossEntropy{}); }).find("holds float features") !=
           std::string::npos);
     Dataset long_lengths = train;
     long_lengths.lengths[5] = 7;
-    CHECK(error_of([&] { evaluate(model, long_lengths, TokenCrossEntropy{}); }) ==
+    CHECK(support::error_of([&] { evaluate(model, long_lengths, TokenCrossEntropy{}); }) ==
           "evaluation set 'tags': sample 5 has length 7, but the model's input [6] takes 1 to 6");
     // -1 marks padding for TokenCrossEntropy only: SoftmaxCrossEntropy calls it a bad label.
-    CHECK(error_of([&] { evaluate(model, train, SoftmaxCrossEntropy{}); }).find("is -1, but the model has 3") !=
+    CHECK(support::error_of([&] { evaluate(model, train, SoftmaxCrossEntropy{}); }).find("is -1, but the model has 3") !=
           std::string::npos);
 }

@@ -10,20 +10,12 @@
 #include <typenet/data/text_tokenizer.hpp>
 
 #include "../support/scratch.hpp"
+#include "../support/error_of.hpp"
 
 using namespace tn::data;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 // The offset a Utf8Error reports for `bytes`, or npos when they decode.
 std::size_t bad_offset(std::string_view bytes) {
@@ -63,16 +55,16 @@ TEST_CASE("UTF-8: invalid bytes are refused with the offset where the bad sequen
     CHECK(bad_offset("ok\xF4\x90\x80\x80") == 2);        // above U+10FFFF
     CHECK(bad_offset("\xF5\x80\x80\x80") == 0);          // never a lead byte
     CHECK(bad_offset("\xC3\xA9\xFF") == 2);
-    CHECK(error_of([] { decode_utf8("caf\xC3(", "menu.txt"); }) ==
+    CHECK(support::error_of([] { decode_utf8("caf\xC3(", "menu.txt"); }) ==
           "menu.txt: invalid UTF-8 at byte 3: byte 0xC3 starts a 2-byte sequence but byte 4 is 0x28, "
           "not a continuation byte");
-    CHECK(error_of([] { validate_utf8("ab\xED\xBF\xBF"); }) ==
+    CHECK(support::error_of([] { validate_utf8("ab\xED\xBF\xBF"); }) ==
           "text: invalid UTF-8 at byte 2: byte 0xED starts a 3-byte sequence but byte 3 is 0xBF "
           "(a surrogate, U+D800..U+DFFF)");
-    CHECK(error_of([] { validate_utf8("abc\xE2\x82"); }) ==
+    CHECK(support::error_of([] { validate_utf8("abc\xE2\x82"); }) ==
           "text: invalid UTF-8 at byte 3: byte 0xE2 starts a 3-byte sequence but the text ends after 2");
     // Latin-1, the usual mistake: é as the single byte E9.
-    CHECK(error_of([] { validate_utf8("caf\xE9 au lait", "latin1.txt"); }).starts_with("latin1.txt: invalid UTF-8 at byte 3"));
+    CHECK(support::error_of([] { validate_utf8("caf\xE9 au lait", "latin1.txt"); }).starts_with("latin1.txt: invalid UTF-8 at byte 3"));
 }
 
 TEST_CASE("read_text drops the BOM and CRs, keeps a Gutenberg book's body, names bad files") {
@@ -86,13 +78,13 @@ TEST_CASE("read_text drops the BOM and CRs, keeps a Gutenberg book's body, names
                "Licence text\r\n*** START OF THIS PROJECT GUTENBERG EBOOK A BOOK ***\r\n\r\n\r\nChapter 1\r\n"
                "It was dark.\r\n\r\n*** END OF THIS PROJECT GUTENBERG EBOOK A BOOK ***\r\nMore licence\r\n");
     CHECK(read_text(dir / "book.txt", {.gutenberg_body = true}) == "Chapter 1\nIt was dark.\n");
-    CHECK(error_of([&] { read_text(dir / "crlf.txt", {.gutenberg_body = true}); })
+    CHECK(support::error_of([&] { read_text(dir / "crlf.txt", {.gutenberg_body = true}); })
               .find("crlf.txt: no Project Gutenberg \"*** START OF\" line") != std::string::npos);
 
     write_file(dir / "latin1.txt", "line one\nna\xEFve\n");
-    const std::string e = error_of([&] { read_text(dir / "latin1.txt"); });
+    const std::string e = support::error_of([&] { read_text(dir / "latin1.txt"); });
     CHECK(e.find("latin1.txt: invalid UTF-8 at byte 11") != std::string::npos);
-    CHECK(error_of([&] { read_text(dir / "absent.txt"); }).find("cannot open the text file") != std::string::npos);
+    CHECK(support::error_of([&] { read_text(dir / "absent.txt"); }).find("cannot open the text file") != std::string::npos);
 }
 
 TEST_CASE("The books' readers say which fetch-data.sh command gets a missing file") {
@@ -123,7 +115,7 @@ TEST_CASE("split_words: lower-cased words, apostrophes inside words, one token p
     CHECK(split_words("them \xC2\x96 a") == std::vector<std::string>{"them", "a"});
     CHECK(split_words("a\xE2\x80\x94" "b") == std::vector<std::string>{"a", "\xE2\x80\x94", "b"});  // em dash
     CHECK(bad_offset("ok") == std::string::npos);
-    CHECK(error_of([] { split_words("fine \xC3", false, "review 7"); }).starts_with("review 7: invalid UTF-8 at byte 5"));
+    CHECK(support::error_of([] { split_words("fine \xC3", false, "review 7"); }).starts_with("review 7: invalid UTF-8 at byte 5"));
 }
 
 TEST_CASE("to_lower and char_class on the ranges they cover") {

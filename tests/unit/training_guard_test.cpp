@@ -19,6 +19,7 @@
 #include <typenet/train/checkpoint.hpp>
 #include <typenet/train/checkpoint_every.hpp>
 #include <typenet/typenet.hpp>
+#include "../support/error_of.hpp"
 
 using namespace tn;
 
@@ -37,15 +38,6 @@ Dataset classes(std::size_t n) {
     return d;
 }
 
-std::string message_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 // fit's warnings, whether or not it then stops with an error.
 std::string stderr_of(auto&& f) {
     return support::capture_stderr([&] {
@@ -62,7 +54,7 @@ std::filesystem::path scratch(const std::string& name) { return support::scratch
 
 TEST_CASE("evaluate rejects a zero batch instead of looping forever") {
     Model<Classifier> model{Seed{1}};
-    const std::string msg = message_of([&] { evaluate(model, classes(10), SoftmaxCrossEntropy{}, 0); });
+    const std::string msg = support::error_of([&] { evaluate(model, classes(10), SoftmaxCrossEntropy{}, 0); });
     CHECK(msg.find("evaluate: batch must be at least 1") != std::string::npos);
 }
 
@@ -70,13 +62,13 @@ TEST_CASE("a data set whose targets are fewer than its samples is refused before
     Model<Classifier> model{Seed{1}};
     Dataset short_targets = classes(10);
     short_targets.targets.resize(7);
-    const std::string msg = message_of(
+    const std::string msg = support::error_of(
         [&] { fit(model, short_targets, SoftmaxCrossEntropy{}, SGD{}, {.verbosity = Verbosity::Quiet}); });
     INFO(msg);
     CHECK(msg.find("training set classes:") != std::string::npos);
     CHECK(msg.find("holds 7 targets, but 10 samples") != std::string::npos);
     CHECK(model.steps() == 0);
-    CHECK(message_of([&] { evaluate(model, short_targets, SoftmaxCrossEntropy{}); }).find("holds 7 targets") !=
+    CHECK(support::error_of([&] { evaluate(model, short_targets, SoftmaxCrossEntropy{}); }).find("holds 7 targets") !=
           std::string::npos);
 }
 
@@ -84,7 +76,7 @@ TEST_CASE("a NaN in a validation or test input is named by its sample before tra
     Model<Classifier> model{Seed{1}};
     Dataset validation = classes(20);
     validation.inputs[4 * 13 + 2] = std::numeric_limits<float>::quiet_NaN();
-    const std::string msg = message_of([&] {
+    const std::string msg = support::error_of([&] {
         fit(model, classes(50), SoftmaxCrossEntropy{}, SGD{},
             {.epochs = 2, .validation = validation, .verbosity = Verbosity::Quiet});
     });
@@ -92,7 +84,7 @@ TEST_CASE("a NaN in a validation or test input is named by its sample before tra
     CHECK(msg.find("validation set 'classes': sample 13 has a NaN at input value 2") != std::string::npos);
     CHECK(model.steps() == 0);
     validation.inputs[4 * 13 + 2] = std::numeric_limits<float>::infinity();
-    const std::string test = message_of([&] { evaluate(model, validation, SoftmaxCrossEntropy{}); });
+    const std::string test = support::error_of([&] { evaluate(model, validation, SoftmaxCrossEntropy{}); });
     CHECK(test.find("evaluation set 'classes': sample 13 has an infinite value at input value 2") !=
           std::string::npos);
 }
@@ -105,7 +97,7 @@ TEST_CASE("an update that makes a weight non-finite stops training on that step,
     float* x = model.input(2);
     for (std::size_t i = 0; i < 6; ++i) x[i] = 1.f;
     const float targets[2] = {10.f, 10.f};
-    const std::string msg = message_of([&] { model.train_step(2, targets, MSE{}, sgd); });
+    const std::string msg = support::error_of([&] { model.train_step(2, targets, MSE{}, sgd); });
     INFO(msg);
     CHECK(msg.find("training stopped at step 1") != std::string::npos);
     // ... made <a parameter's name, which starts with its layer's index> non-finite
@@ -121,7 +113,7 @@ TEST_CASE("an update that makes a weight non-finite stops training on that step,
         one.add({1.f, 1.f, 1.f}, {10.f});
         SGD huge{{.lr = 3e38f}};
         const std::string fit_msg =
-            message_of([&] { fit(fresh, one, MSE{}, huge, {.epochs = 1, .batch = 1, .verbosity = Verbosity::Quiet}); });
+            support::error_of([&] { fit(fresh, one, MSE{}, huge, {.epochs = 1, .batch = 1, .verbosity = Verbosity::Quiet}); });
         CHECK(fit_msg.find("the optimizer's update made") != std::string::npos);
     }
 }
@@ -131,7 +123,7 @@ TEST_CASE("save_model refuses non-finite weights unless asked, naming the tensor
     Model<Classifier> model{Seed{1}};
     model.parameter("2.bias").values[1] = std::numeric_limits<float>::infinity();
     const auto path = dir / "broken.safetensors";
-    const std::string msg = message_of([&] { save_model(path, model); });
+    const std::string msg = support::error_of([&] { save_model(path, model); });
     INFO(msg);
     CHECK(msg.find("2.bias holds a NaN or an infinity") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(path));
@@ -177,7 +169,7 @@ TEST_CASE("load_latest_checkpoint changes nothing when the state file does not f
     Model<Classifier> fresh{Seed{7}};
     const std::vector<float> before(fresh.parameters().begin(), fresh.parameters().end());
     Momentum other;  // the state file is Adam's
-    const std::string msg = message_of([&] { load_latest_checkpoint(dir, fresh, other); });
+    const std::string msg = support::error_of([&] { load_latest_checkpoint(dir, fresh, other); });
     INFO(msg);
     CHECK(msg.find("the state is Adam's, but the optimizer is Momentum") != std::string::npos);
     CHECK(std::memcmp(before.data(), fresh.parameters().data(), before.size() * sizeof(float)) == 0);

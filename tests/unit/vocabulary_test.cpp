@@ -11,21 +11,13 @@
 #include <typenet/data/vocabulary.hpp>
 
 #include "../support/scratch.hpp"
+#include "../support/error_of.hpp"
 
 using namespace tn::data;
 namespace fs = std::filesystem;
 using Ids = std::vector<std::int32_t>;
 
 namespace {
-
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 std::string read_all(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -52,8 +44,8 @@ TEST_CASE("Character vocabulary: specials first, then by frequency, ties in byte
     CHECK(v.count(Vocabulary::pad_id) == 0);
     CHECK(v.encode("cab") == Ids{5, 2, 3});
     CHECK(v.decode(Ids{5, 2, 3}) == "cab");
-    CHECK(error_of([&] { v.token(7); }) == "Vocabulary: id 7 is outside 0 to 6");
-    CHECK(error_of([&] { v.begin_id(); }).find("no <bos>") != std::string::npos);
+    CHECK(support::error_of([&] { v.token(7); }) == "Vocabulary: id 7 is outside 0 to 6");
+    CHECK(support::error_of([&] { v.begin_id(); }).find("no <bos>") != std::string::npos);
 }
 
 TEST_CASE("Character vocabulary: code points, not bytes; unknowns; round trip") {
@@ -70,8 +62,8 @@ TEST_CASE("Character vocabulary: code points, not bytes; unknowns; round trip") 
     const Ids z = v.encode("az");
     CHECK(z == Ids{v.id("a"), Vocabulary::unknown_id});
     CHECK(v.decode(z) == "a\xEF\xBF\xBD");
-    CHECK(error_of([&] { v.encode("ok\xFF"); }).starts_with("text: invalid UTF-8 at byte 2"));
-    CHECK(error_of([&] { v.decode(Ids{2, 99}); }).find("id 99 at position 1 is outside") != std::string::npos);
+    CHECK(support::error_of([&] { v.encode("ok\xFF"); }).starts_with("text: invalid UTF-8 at byte 2"));
+    CHECK(support::error_of([&] { v.decode(Ids{2, 99}); }).find("id 99 at position 1 is outside") != std::string::npos);
 }
 
 TEST_CASE("Cut-offs: min_count and max_size send the rest to unknown, and count it") {
@@ -88,7 +80,7 @@ TEST_CASE("Cut-offs: min_count and max_size send the rest to unknown, and count 
     CHECK(top.size() == 4);
     CHECK(top.token(2) == "a");
     CHECK(top.token(3) == " ");  // ' ' (0x20) before 'b' at equal counts
-    CHECK(error_of([&] { Vocabulary::characters(text, {.max_size = 2}); }).find("leaves no room") !=
+    CHECK(support::error_of([&] { Vocabulary::characters(text, {.max_size = 2}); }).find("leaves no room") !=
           std::string::npos);
 }
 
@@ -145,7 +137,7 @@ TEST_CASE("load names the file and line of what is wrong") {
     const std::string good = read_all(dir / "good.vocab");  // header 5 lines, then <pad> <unk> a b
     const auto broken = [&](std::string text) {
         write_file(dir / "bad.vocab", text);
-        return error_of([&] { Vocabulary::load(dir / "bad.vocab"); });
+        return support::error_of([&] { Vocabulary::load(dir / "bad.vocab"); });
     };
     CHECK(broken("hello\n").find("bad.vocab, line 1: not a typenet vocabulary file") != std::string::npos);
     std::string s = good;
@@ -167,6 +159,6 @@ TEST_CASE("load names the file and line of what is wrong") {
     s = good;
     s.replace(s.find("\ta\n"), 3, "\t\\q\n");
     CHECK(broken(s).find("line 8: the token of id 2: unknown escape \\q") != std::string::npos);
-    CHECK(error_of([&] { Vocabulary::load(dir / "none.vocab"); }).find("cannot open the vocabulary file") !=
+    CHECK(support::error_of([&] { Vocabulary::load(dir / "none.vocab"); }).find("cannot open the vocabulary file") !=
           std::string::npos);
 }
