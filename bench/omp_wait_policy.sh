@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # OpenMP's waiting threads on a busy machine (issue 17, item 5): LeNet-5 training
-# samples/s on 1 and 2 threads, with libgomp's waiting threads spinning (OMP_WAIT_POLICY=
-# active: libgomp's own default when the variable is unset), spinning briefly
-# (GOMP_SPINCOUNT=20000, then sleeping) and sleeping at once (passive: typenet's
-# default, see kernels/parallel.hpp), on an idle machine and with another process
-# keeping one core busy. Rounds are interleaved; medians printed.
+# samples/s on 1 and 2 threads, with libgomp's waiting threads spinning (active),
+# spinning 300,000 times then sleeping (libgomp's default), spinning 1,000 times
+# (GOMP_SPINCOUNT=1000: typenet's default, src/precompiled.cpp) and sleeping at once
+# (passive), on an idle machine and with another process keeping one core busy.
+# Rounds are interleaved; medians printed.
 #
 #   bench/omp_wait_policy.sh [--rounds N] [--binary build/bench/bench/cnn_train_bench]
 set -euo pipefail
@@ -29,7 +29,8 @@ trap 'rm -f "$results"; [[ -n ${hog:-} ]] && kill "$hog" 2>/dev/null || true' EX
 run() {  # LOAD POLICY THREADS: appends "load policy threads rate"
     local load=$1 policy=$2 threads=$3 rate
     local env=(env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=$policy)
-    [[ $policy == short-spin ]] && env=(env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=20000)
+    [[ $policy == spin-300000 ]] && env=(env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000)
+    [[ $policy == spin-1000 ]] && env=(env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=1000)
     rate=$("${env[@]}" "$exe" --benchmark_filter="^lenet/threads:$threads/" --benchmark_min_time=2 \
         --benchmark_format=json 2>/dev/null |
         python3 -c "import json,sys; print(json.load(sys.stdin)['benchmarks'][0]['items_per_second'])")
@@ -43,7 +44,7 @@ for ((r = 1; r <= rounds; ++r)); do
             (while :; do :; done) &
             hog=$!
         fi
-        for policy in active short-spin passive; do
+        for policy in active spin-300000 spin-1000 passive; do
             for threads in 1 2; do run "$load" "$policy" "$threads"; done
         done
         [[ -n $hog ]] && kill "$hog" && wait "$hog" 2>/dev/null || true
@@ -62,7 +63,7 @@ print("LeNet-5 training, samples/s (median of the rounds; all rounds in brackets
 print("| machine | waiting threads | 1 thread | 2 threads |")
 print("| --- | --- | ---: | ---: |")
 for load in ("idle", "one-core-busy"):
-    for policy in ("active", "short-spin", "passive"):
+    for policy in ("active", "spin-300000", "spin-1000", "passive"):
         cells = []
         for threads in ("1", "2"):
             v = rates[(load, policy, threads)]

@@ -2,7 +2,9 @@
 // non-template code, compiled once instead of in every program that uses it.
 // CMake defines TYPENET_PRECOMPILED and TYPENET_PRECOMPILED_SOURCE for this file,
 // so the headers below define their bodies here, with external linkage.
-#include <cstdlib>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "typenet/core/non_finite.hpp"
 #include "typenet/core/summary.hpp"
@@ -66,20 +68,40 @@ template void gemm_panels_dispatch<EpilogueRef>(Transpose, std::size_t, std::siz
                                                 const EpilogueRef&);
 }  // namespace tn::kernels::detail
 
-// OpenMP's waiting threads (issue 17): libgomp's default lets a thread that waits at
-// the end of a parallel region spin for a while before it sleeps. On a machine whose
-// cores are also busy with other work (a compile, a test run, a second lesson), the
-// spinning thread takes the core the working thread needs, and training on 2 threads
-// ran 20-50 times slower than on one (bench/omp_wait_policy.sh, docs/performance.md).
-// Sleeping at once (OMP_WAIT_POLICY=passive) does not collapse, so that is typenet's
-// default for every program linked with typenet::precompiled. libgomp reads the
-// variable once, in a constructor that runs before main; an executable's
-// .preinit_array runs before every constructor, so it is set there, and only when the
-// user has not chosen a policy (OMP_WAIT_POLICY or GOMP_SPINCOUNT) themselves.
+// OpenMP's waiting threads (issue 17): with libgomp's default, a thread that waits at
+// the end of a parallel region spins for 300,000 iterations before it sleeps. On a
+// machine whose cores are also busy with other work (a compile, a test run, a second
+// lesson) the spinning thread takes the core the working thread needs: 2-thread
+// LeNet-5 training fell to 0.5x of one thread with one other core busy, and to 1/20 to
+// 1/50 of it under heavier load. Sleeping at once (OMP_WAIT_POLICY=passive) never
+// collapsed, but lost the second thread's gain on an idle machine (1.0x of one
+// thread). A short spin of 1,000 iterations kept most of both: 1.6-1.8x of one thread idle,
+// 0.67-0.77x with one core busy, 0.87x with both (bench/omp_wait_policy.sh; the table is in
+// docs/performance.md). So GOMP_SPINCOUNT=1000 is typenet's default for every program
+// linked with typenet::precompiled, unless the user sets OMP_WAIT_POLICY or
+// GOMP_SPINCOUNT (any value) themselves.
+//
+// How: libgomp reads its environment once, in a constructor that runs before the
+// program's, and a setenv() even in the executable's .preinit_array (which runs first
+// of all) is undone when libc's initialisation sets the environment back to the one
+// the kernel passed. So the program starts itself again, once, with the variable
+// added: execve of /proc/self/exe with the same arguments, before anything else has
+// run (about 1 ms). If that fails the program runs on with libgomp's default. (Under a
+// debugger or valgrind, set GOMP_SPINCOUNT yourself to avoid the second start.)
 namespace {
-void typenet_default_openmp_wait_policy(int, char**, char**) {
-    if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) ::setenv("OMP_WAIT_POLICY", "passive", 0);
+void typenet_default_openmp_spin(int, char** argv, char** envp) {
+    // __environ is not set yet here: read the kernel's envp, and use no allocation.
+    std::size_t n = 0;
+    for (; envp && envp[n]; ++n)
+        if (!std::strncmp(envp[n], "OMP_WAIT_POLICY=", 16) || !std::strncmp(envp[n], "GOMP_SPINCOUNT=", 15)) return;
+    static char spin[] = "GOMP_SPINCOUNT=1000";
+    static char* env[8192];
+    if (!argv || n + 2 > sizeof env / sizeof *env) return;
+    for (std::size_t i = 0; i < n; ++i) env[i] = envp[i];
+    env[n] = spin;
+    env[n + 1] = nullptr;
+    ::execve("/proc/self/exe", argv, env);  // returns only when it failed
 }
-[[gnu::section(".preinit_array"), gnu::used]] void (*const typenet_preinit_wait_policy)(int, char**, char**) =
-    typenet_default_openmp_wait_policy;
+[[gnu::section(".preinit_array"), gnu::used]] void (*const typenet_preinit_openmp_spin)(int, char**, char**) =
+    typenet_default_openmp_spin;
 }  // namespace
