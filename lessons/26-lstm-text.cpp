@@ -24,7 +24,8 @@
 // --windows trains the first way, for comparison (docs/05-rnn.md has both runs).
 //
 // Run:  build/release/lessons/26-lstm-text [--smoke] [--windows] [--out DIR]
-//       (after scripts/fetch-data.sh text). The full run takes about 5 minutes on 2 cores.
+//       (after scripts/fetch-data.sh text). The full run, 8 epochs of the book, takes up
+//       to 5 minutes on 2 cores (under 2 when the machine is otherwise quiet).
 // Writes: out/26-lstm-text/curves.svg (loss per epoch), history.csv, samples.txt,
 //         char_lstm.safetensors (the weights, PyTorch's names) and chars.vocab.
 
@@ -125,7 +126,8 @@ int main(int argc, char** argv) {
             else args.push_back(argv[i]);
         }
         const auto opt = lesson::parse(int(args.size()), args.data(), "26-lstm-text");
-        if (!opt.smoke) std::printf("The full run takes about 5 minutes on 2 cores (8 epochs of the book).\n\n");
+        if (!opt.smoke)
+            std::printf("The full run trains 8 epochs of the book: it takes up to 5 minutes on 2 cores.\n\n");
 
         // -------------------------------------------------------------------------
         // The data: the book as character ids, split by position 90 / 5 / 5

@@ -18,9 +18,10 @@
 // It adds depth but not the future: a stacked unidirectional model is still blind
 // to the right.
 //
-// Five models, the same data, budget and seed: one LSTM, two stacked LSTMs, a
-// bidirectional LSTM, a bidirectional GRU and two stacked bidirectional LSTMs, each
-// about 128 states wide. Scored on held-out text (the last 5% of the book): the
+// Four models, the same data, budget and seed: one LSTM, two stacked LSTMs, a
+// bidirectional LSTM and a bidirectional GRU, each 128 states wide. (Two stacked
+// bidirectional LSTMs reached F1 0.9737 against the single one's 0.9676; each model
+// costs about 1.5 s of compile time, so the lesson leaves that one out.) Scored on held-out text (the last 5% of the book): the
 // per-character accuracy, and precision, recall and F1 of "starts a word".
 //
 // Run:  build/release/lessons/28-bidirectional [--smoke] [--out DIR]
@@ -56,7 +57,6 @@ using Unidirectional = Tagger<LSTM<128>>;
 using Stacked = Tagger<LSTM<128>, LSTM<128>>;
 using BiLSTM = Tagger<Bidirectional<LSTM<64>>>;
 using BiGRU = Tagger<Bidirectional<GRU<64>>>;
-using StackedBi = Tagger<Bidirectional<LSTM<64>>, Bidirectional<LSTM<64>>>;
 static_assert(std::is_same_v<BiLSTM::output_shape, Shape<T, 2>>);
 
 // The stripped text and, per character, whether white space came before it.
@@ -180,7 +180,6 @@ int main(int argc, char** argv) {
             run<Stacked>("LSTM<128> x 2 (stacked)", train, validation, test, vocab, opt.smoke),
             run<BiLSTM>("Bidirectional<LSTM<64>>", train, validation, test, vocab, opt.smoke),
             run<BiGRU>("Bidirectional<GRU<64>>", train, validation, test, vocab, opt.smoke),
-            run<StackedBi>("Bidirectional<LSTM<64>> x 2", train, validation, test, vocab, opt.smoke),
         };
 
         std::printf("\n%-28s %10s %8s %9s %10s %8s %7s\n", "model", "parameters", "seconds", "accuracy",

@@ -16,7 +16,7 @@
 // same predictions (every test token after the first).
 //
 // Run:  build/release/lessons/29-next-word [--smoke] [--interactive] [--out DIR]
-//       (after scripts/fetch-data.sh text). About 2-3 minutes on 2 cores.
+//       (after scripts/fetch-data.sh text). About 2 minutes on 2 cores.
 //       --interactive: type a few words, get the five most likely next ones (uses
 //       the model the last default run saved; trains one first when there is none).
 // Writes: out/29-next-word/curves.svg, history.csv, word_lstm.safetensors, words.vocab.
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
         // -------------------------------------------------------------------------
         const std::string book = data::sherlock_holmes();
         std::vector<std::string> tokens = data::split_words(book);
-        if (opt.smoke) tokens.resize(20'000);
+        if (opt.smoke) tokens.resize(8'000);
         const std::size_t n_val = tokens.size() / 20, n_train = tokens.size() - 2 * n_val;
         const auto join = [&](std::size_t from, std::size_t to) {
             std::string s;
@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
         // -------------------------------------------------------------------------
         Model<Net> net{Seed{29}};
         net.summary();
-        const std::size_t batch = 16, epochs = opt.smoke ? 1 : 12;
+        const std::size_t batch = 16, epochs = opt.smoke ? 1 : 10;
         const Dataset train = data::lm_streams(train_ids, T, batch);
         const Dataset validation = data::lm_streams(val_ids, T, 256);
         EarlyStopping stop{.monitor = "val_loss", .patience = 2};
@@ -220,10 +220,12 @@ int main(int argc, char** argv) {
         for (const char* prompt : {"i have no", "it was a", "my dear", "sherlock", "what do you", "there was a",
                                    "he opened the", "the"})
             print_suggestions(step, vocab, prompt);
+        // Sampled, one word after another, <pad> and <unk> never drawn (as in the suggestions).
         Rng rng{Seed{221}};
-        std::printf("\nand sampled at temperature 0.7, one word after another:\n%s\n",
+        const std::int32_t never[] = {data::Vocabulary::pad_id, data::Vocabulary::unknown_id};
+        std::printf("\nand sampled at temperature 0.7, one word after another (<unk> never drawn):\n%s\n",
                     lesson::indented(lesson::sample_text(step, vocab, ". it was a", opt.smoke ? 10 : 40,
-                                                         {.temperature = 0.7f}, rng))
+                                                         {.temperature = 0.7f}, rng, never))
                         .c_str());
 
         save_model(model_file, step);

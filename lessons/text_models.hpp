@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -39,14 +40,17 @@ void copy_parameters(tn::Model<A>& from, tn::Model<B>& to) {
 // input is Tokens<1>): the state is reset, the prompt fed one token at a time, then
 // each sampled token is fed back. generate() hands over the context and the first
 // position it has not seen, so only the new token goes through the model.
+// Ids in `never` (e.g. <unk> for a word model) get a logit of -infinity: never drawn.
 template <class StepNet>
 std::string sample_text(tn::Model<StepNet>& step, const tn::data::Vocabulary& vocab, std::string_view prompt,
-                        std::size_t n, tn::SampleOptions sampling, tn::Rng& rng) {
+                        std::size_t n, tn::SampleOptions sampling, tn::Rng& rng,
+                        std::span<const std::int32_t> never = {}) {
     static_assert(tn::Model<StepNet>::max_length == 1, "sample_text: the model reads one token per call");
     step.reset_state();
     std::vector<float> logits;
     const auto next = [&](std::span<const std::int32_t> context, std::size_t start) -> const std::vector<float>& {
         for (std::size_t i = start; i < context.size(); ++i) logits = step.predict(context.subspan(i, 1));
+        for (const std::int32_t id : never) logits[std::size_t(id)] = -std::numeric_limits<float>::infinity();
         return logits;
     };
     const std::vector<std::int32_t> ids = vocab.encode(prompt);
