@@ -24,8 +24,9 @@
 // --windows trains the first way, for comparison (docs/05-rnn.md has both runs).
 //
 // Run:  build/release/lessons/26-lstm-text [--smoke] [--windows] [--out DIR]
-//       (after scripts/fetch-data.sh text). The full run, 8 epochs of the book, takes up
-//       to 5 minutes on 2 cores (under 2 when the machine is otherwise quiet).
+//       (after scripts/fetch-data.sh text). The full run, 8 epochs of the book, took
+//       68 s of training on one core of a busy machine, 4.5 minutes on both of its
+//       cores (the README says why: OMP_NUM_THREADS=1 there).
 // Writes: out/26-lstm-text/curves.svg (loss per epoch), history.csv, samples.txt,
 //         char_lstm.safetensors (the weights, PyTorch's names) and chars.vocab.
 
@@ -127,7 +128,8 @@ int main(int argc, char** argv) {
         }
         const auto opt = lesson::parse(int(args.size()), args.data(), "26-lstm-text");
         if (!opt.smoke)
-            std::printf("The full run trains 8 epochs of the book: it takes up to 5 minutes on 2 cores.\n\n");
+            std::printf("The full run trains 8 epochs of the book: up to 5 minutes on 2 cores "
+                        "(about 70 s on one quiet core).\n\n");
 
         // -------------------------------------------------------------------------
         // The data: the book as character ids, split by position 90 / 5 / 5
