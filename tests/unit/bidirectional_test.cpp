@@ -87,3 +87,30 @@ TEST_CASE("Bidirectional: gradients match finite differences, concat and sum, wi
     CHECK_GRADIENTS((testing::check_gradients<Last>(MSE{}, {.batch = 3, .lengths = {5, 2, 1}})));
     CHECK_GRADIENTS((testing::check_gradients<Mixed>(MSE{}, {.batch = 2, .lengths = {4, 5}})));
 }
+
+TEST_CASE("Bidirectional in summary(): one row, with both directions' parameters") {
+    Model<Sequential<Tokens<6>, Embedding<10, 3>, Bidirectional<LSTM<4>>, Dense<2>>> model;
+    const std::string table = model.summary_table();
+    CHECK(table.find("Bidirectional<LSTM<4>>") != std::string::npos);
+    CHECK(table.find("[6, 8]") != std::string::npos);
+    CHECK(table.find(std::to_string(2 * (16 * 3 + 16 * 4 + 32))) != std::string::npos);  // 288
+}
+
+TEST_CASE("Bidirectional of a block with buffers: each direction keeps its own running statistics") {
+    using Net = Sequential<Input<4, 3>, Bidirectional<Sequential<Dense<5>, BatchNorm<>, Tanh>, Sum>, MeanOverTime>;
+    Model<Net> model{Seed{1}};
+    const auto buffers = model.named_buffers();
+    REQUIRE(buffers.size() == 4);
+    CHECK(buffers[0].name.ends_with("running_mean"));
+    CHECK(buffers[2].name.ends_with("running_mean_reverse"));
+    const auto x = testing::uniform_values(2 * 12, 3);
+    std::copy(x.begin(), x.end(), model.input(2));
+    model.lengths(2)[0] = 4, model.lengths(2)[1] = 2;
+    model.forward(2, true);
+    // Both directions saw the same positions, so... not the same values: the reverse
+    // one normalised the reversed sequences with its own weights.
+    CHECK(buffers[0].values[0] != 0.f);
+    CHECK(buffers[2].values[0] != 0.f);
+    CHECK(buffers[0].values[0] != buffers[2].values[0]);
+    CHECK_GRADIENTS((testing::check_gradients<Net>(MSE{}, {.batch = 3})));
+}

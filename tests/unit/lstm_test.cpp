@@ -69,3 +69,36 @@ TEST_CASE("LSTM, Stateful: a second call's gradients treat the state it starts f
     const auto r = testing::check_layer_gradients<L>(params, x, weights, 2, {5, 3}, start);
     CHECK_MESSAGE(r.passed(), r.worst);
 }
+
+TEST_CASE("LSTM: results are bit-identical on 1 and 2 threads, training and one-step generation") {
+    using Generator = Sequential<Tokens<1>, Embedding<11, 24>, LSTM<40, Stateful>, Dense<11>>;
+    using Trainee = Sequential<Input<6, 24>, LSTM<40>, Dense<3>>;
+    auto generate = [](int threads) {
+        set_threads(threads);
+        Model<Generator> m{Seed{3}};
+        std::vector<float> out;
+        for (int step = 0; step < 5; ++step) {  // batch 1: the threads split the weights' rows
+            m.input(1)[0] = float(step * 3 % 11);
+            const auto y = m.forward(1);
+            out.insert(out.end(), y.begin(), y.end());
+        }
+        return out;
+    };
+    auto train = [](int threads) {
+        set_threads(threads);
+        Model<Trainee> m{Seed{4}};
+        const auto x = testing::uniform_values(5 * 6 * 24, 5);
+        std::copy(x.begin(), x.end(), m.input(5));
+        const auto y = m.forward(5, true);
+        std::vector<float> out(y.begin(), y.end());
+        m.backward(out.data());
+        out.insert(out.end(), m.gradients().begin(), m.gradients().end());
+        return out;
+    };
+    const int before = threads();
+    const auto g1 = generate(1), g2 = generate(2);
+    const auto t1 = train(1), t2 = train(2);
+    set_threads(before);
+    CHECK(g1 == g2);
+    CHECK(t1 == t2);
+}

@@ -9,7 +9,8 @@
 // The backward direction reverses each sample within its length (Pass::lengths),
 // PyTorch's packed-sequence semantics, and its outputs are realigned to the
 // positions they belong to. Parameters: the forward layer's, then the backward's
-// with PyTorch's suffix (weight_ih_l0, ..., weight_ih_l0_reverse, ...).
+// with PyTorch's suffix (weight_ih_l0, ..., weight_ih_l0_reverse, ...), and so are
+// buffers, should the layer be a block that has them (BatchNorm's running statistics).
 //
 // Errors: directions whose outputs cannot be merged (DirectionsMismatch), a Stateful
 // layer (running backwards, it has no "next call" to carry its state to:
@@ -72,6 +73,15 @@ constexpr auto check_bidirectional_merge() {
     return Ok;
 }
 
+// "Bidirectional<LSTM<4>>", "Bidirectional<LSTM<4>, Sum, GRU<2>>": defaults left out.
+template <class Merge, bool OwnBackward>
+std::string bidirectional_name(const std::string& forward, const std::string& backward) {
+    std::string s = "Bidirectional<" + forward;
+    if (!std::is_same_v<Merge, Concat> || OwnBackward) s += ", " + option_name<Merge>();
+    if (OwnBackward) s += ", " + backward;
+    return s + ">";
+}
+
 template <class A, class B, class Merge>
 consteval bool mergeable() {
     if constexpr (!A::valid || !B::valid || A::rank != B::rank) return false;
@@ -119,7 +129,11 @@ struct BidirectionalLayer {
     static constexpr std::size_t workspace_size =
         std::max(workspace_size_of<F>(), workspace_size_of<R>()) + OF + OR + T * D;
 
-    static std::string name() { return Spec::name(); }
+    // From the bound layers, which a block (Sequential<...>) names and its spec does not.
+    static std::string name() {
+        return bidirectional_name<Merge, !std::is_same_v<typename Spec::backward_layer, typename Spec::layer>>(
+            F::name(), R::name());
+    }
 
     template <class Fn>
     static void for_each_param(Fn&& f) {
@@ -131,6 +145,26 @@ struct BidirectionalLayer {
     static void init(float* params, Rng& rng) {
         init_layer<F>(params, rng);
         init_layer<R>(params + params_f, rng);
+    }
+    // Buffers (a block with BatchNorm as the layer): the forward's, then the backward's.
+    static constexpr std::size_t buffers_f = buffer_count_of<F>();
+    static constexpr std::size_t buffer_count = buffers_f + buffer_count_of<R>();
+    static void init_buffers(float* buffers) {
+        init_buffers_of<F>(buffers);
+        init_buffers_of<R>(buffers + buffers_f);
+    }
+    template <class Fn>
+    static void for_each_buffer(Fn&& f) {
+        for_each_buffer_of<F>(f);
+        for_each_buffer_of<R>([&](const std::string& name, std::size_t offset, auto shape) {
+            f(name + "_reverse", buffers_f + offset, shape);
+        });
+    }
+    // What the backward direction sees: its own buffers.
+    static Pass reverse_pass(const Pass& p) {
+        Pass own = p;
+        if constexpr (buffer_count_of<R>() > 0) own.buffers = p.buffers + buffers_f;
+        return own;
     }
     template <class Fn>
     static void for_each_weight(Fn&& f) {
@@ -155,7 +189,7 @@ struct BidirectionalLayer {
                 std::copy_n(x + (b * T + mirror(t, length)) * D, D, xr + (b * T + t) * D);
         }
         F::forward(p, params, x, yf, cf, workspace);
-        R::forward(p, params + params_f, xr, yr, cr, workspace);
+        R::forward(reverse_pass(p), params + params_f, xr, yr, cr, workspace);
         for (std::size_t b = 0; b < B; ++b) {
             const std::size_t length = length_of(p, b, T);
             for (std::size_t t = 0; t < positions; ++t) {
@@ -196,7 +230,7 @@ struct BidirectionalLayer {
             }
         }
         F::backward(p, params, x, yf, dyf, dx, dparams, cf, inner);
-        R::backward(p, params + params_f, xr, yr, dyr, dx ? dxr : nullptr, dparams + params_f, cr, inner);
+        R::backward(reverse_pass(p), params + params_f, xr, yr, dyr, dx ? dxr : nullptr, dparams + params_f, cr, inner);
         if (!dx) return;
         for (std::size_t b = 0; b < B; ++b) {
             const std::size_t length = length_of(p, b, T);
@@ -217,10 +251,8 @@ struct Bidirectional {
     using bind = detail::BidirectionalLayer<Bidirectional, In, bind_layer_t<Layer, In>, bind_layer_t<Backward, In>,
                                             Merge>;
     static std::string name() {
-        std::string s = "Bidirectional<" + Layer::name();
-        if constexpr (!std::is_same_v<Merge, Concat>) s += ", " + detail::option_name<Merge>();
-        if constexpr (!std::is_same_v<Backward, Layer>) s += ", " + Backward::name();
-        return s + ">";
+        return detail::bidirectional_name<Merge, !std::is_same_v<Backward, Layer>>(detail::option_name<Layer>(),
+                                                                                  detail::option_name<Backward>());
     }
 };
 

@@ -20,6 +20,11 @@
 // [T, stride], the state *entering* each step [T, S] (row t holds h_{t-1}, so the
 // rows line up with X's and dW_hh is one GEMM), and the final state [S].
 //
+// Threads: the GEMMs split their own work; with a few rows (generation at batch 1)
+// the threads split W's rows between them instead (times_weights). The cells run
+// on the calling thread: splitting them added two more barriers per step, which a
+// shared machine turns into lost time slices.
+//
 // Backward (BPTT): per step, backwards, the cell turns the state's gradient into the
 // gates' pre-activation gradients dG (input side) and dGh (hidden side; the same
 // except for GRU's n gate), then one GEMM for the batch adds dGh_t W_hh to the
@@ -38,6 +43,7 @@
 #include "typenet/core/layer.hpp"
 #include "typenet/core/options.hpp"
 #include "typenet/kernels/elementwise.hpp"
+#include "typenet/kernels/for_each_sample.hpp"
 #include "typenet/kernels/gemm.hpp"
 #include "typenet/kernels/simd.hpp"
 #include "typenet/layers/activations.hpp"
@@ -156,8 +162,7 @@ struct RecurrentLayer {
         for (std::size_t j = 0; j < GH; ++j)
             bias[j] = params[b_ih + j] + (j < Cell::folded_hidden_bias ? params[b_hh + j] : 0.f);
         // 1. Every step's input side at once: gates[:, :GH] = X W_ih^T + bias.
-        kernels::gemm(Transpose::No, Transpose::Yes, B * T, GH, D, x, D, params + w_ih, D, 0.f, gates, GS,
-                      BiasActivation<Identity, true>{bias});
+        times_weights(B * T, D, x, D, params + w_ih, gates, GS, bias);
         for (std::size_t b = 0; b < B; ++b) {
             float* start = prev + b * T * S;
             if constexpr (stateful) std::copy_n(p.state + b * p.state_stride, S, start);
@@ -167,8 +172,7 @@ struct RecurrentLayer {
         const std::size_t steps = steps_of(p);
         for (std::size_t t = 0; t < T; ++t) {
             if (t < steps)
-                kernels::gemm(Transpose::No, Transpose::Yes, B, GH, H, prev + t * S, T * S, params + w_hh, H, 0.f,
-                              hg, GH);
+                times_weights(B, H, prev + t * S, T * S, params + w_hh, hg, GH, nullptr);
             for (std::size_t b = 0; b < B; ++b) {
                 const float* now = prev + (b * T + t) * S;
                 float* next = t + 1 < T ? prev + (b * T + t + 1) * S : last + b * S;
@@ -186,6 +190,33 @@ struct RecurrentLayer {
             if constexpr (last_state) std::copy_n(last + b * S, H, y + b * H);
             if constexpr (stateful) std::copy_n(last + b * S, S, p.state + b * p.state_stride);
         }
+    }
+
+    // C [M, GH] = A [M, K] W^T (W [GH, K]), plus bias when given. A few rows (generation,
+    // batch-1 inference) make it a matrix-vector product bound by reading W, and
+    // LSTM<256>'s weights (1.5 MB over 128 features) overflow one core's L2 but not
+    // two: the threads then split W's rows, each always the same ones, so each
+    // core's share stays in its L2 from step to step. The split is on vector
+    // boundaries and every output is computed by the same instructions whichever
+    // thread does it: results do not depend on the thread count.
+    static void times_weights(std::size_t M, std::size_t K, const float* A, std::size_t lda, const float* W, float* C,
+                              std::size_t ldc, const float* bias) {
+        using kernels::Transpose;
+        auto part = [&](std::size_t j0, std::size_t n) {
+            if (bias)
+                kernels::gemm(Transpose::No, Transpose::Yes, M, n, K, A, lda, W + j0 * K, K, 0.f, C + j0, ldc,
+                              BiasActivation<Identity, true>{bias + j0});
+            else
+                kernels::gemm(Transpose::No, Transpose::Yes, M, n, K, A, lda, W + j0 * K, K, 0.f, C + j0, ldc);
+        };
+        constexpr std::size_t few_rows = 4;
+        const int threads = M <= few_rows ? tn::detail::kernel_threads(GH / simd::width) : 1;
+        if (threads <= 1) return part(0, GH);
+        const std::size_t share = (GH / std::size_t(threads) + simd::width - 1) / simd::width * simd::width;
+        kernels::parallel_items(std::size_t(threads), threads, [&](std::size_t i, std::size_t) {
+            const std::size_t j0 = std::min(GH, i * share);
+            if (j0 < GH) part(j0, std::min(share, GH - j0));
+        });
     }
 
     static void backward(const Pass& p, const float* params, const float* x, const float*, const float* dy,
