@@ -24,6 +24,7 @@
 #include "typenet/layers/layer_norm.hpp"
 #include "typenet/layers/mean_over_time.hpp"
 #include "typenet/layers/pooling.hpp"
+#include "typenet/layers/positional_encoding.hpp"
 #include "typenet/layers/recurrent/bidirectional.hpp"
 #include "typenet/layers/recurrent/gru.hpp"
 #include "typenet/layers/recurrent/lstm.hpp"
