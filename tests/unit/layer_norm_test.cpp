@@ -103,6 +103,9 @@ TEST_CASE("LayerNorm and RMSNorm: gradients match finite differences, with and w
     CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<4, 19>, RMSNorm<>, Dense<3>>>(MSE{}, noisy)));
     CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<4, 7>, RMSNorm<>, Dense<3>>>(MSE{}, padded)));
     CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<9>, RMSNorm<NoAffine>, Dense<2>>>(MSE{}, noisy)));
+    // A flat LayerNorm after MeanOverTime: the model's lengths speak of its input's
+    // positions, not of this layer's one vector, which is normalised whole.
+    CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<4, 5>, MeanOverTime, LayerNorm<>, Dense<2>>>(MSE{}, padded)));
 }
 
 TEST_CASE("LayerNorm: padded positions give 0, a zero input gradient, and change no real result") {
