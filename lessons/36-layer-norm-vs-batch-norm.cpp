@@ -89,6 +89,30 @@ std::vector<float> in_batch(Model<Net>& model, const Dataset& data, std::size_t 
     return first;
 }
 
+// Held-out accuracy with the statistics of each batch of 32 (training mode, dropout
+// off) instead of the running ones: what the model computed while it trained.
+template <class Net>
+double accuracy_with_batch_statistics(Model<Net>& model, const Dataset& data) {
+    const std::vector<float> saved(model.buffers().begin(), model.buffers().end());
+    model.set_dropout_rate(0.f);
+    std::size_t right = 0;
+    for (std::size_t first = 0; first < data.size(); first += 32) {
+        const std::size_t n = std::min<std::size_t>(32, data.size() - first);
+        float* x = model.input(n);
+        std::uint32_t* lengths = model.lengths(n);
+        for (std::size_t b = 0; b < n; ++b) {
+            for (std::size_t t = 0; t < T; ++t) x[b * T + t] = float(data.tokens[(first + b) * T + t]);
+            lengths[b] = std::uint32_t(data.length(first + b, T));
+        }
+        const auto y = model.forward(n, true);
+        for (std::size_t b = 0; b < n; ++b)
+            right += std::size_t((y[2 * b + 1] > y[2 * b]) == (data.targets[first + b] > 0.5f));
+    }
+    model.clear_dropout_rate();
+    std::copy(saved.begin(), saved.end(), model.buffers().begin());
+    return double(right) / double(data.size());
+}
+
 int main(int argc, char** argv) {
     return lesson::run([&] {
         const auto opt = lesson::parse(argc, argv, "36-layer-norm-vs-batch-norm");
@@ -177,6 +201,15 @@ int main(int argc, char** argv) {
         std::printf("  LayerNorm's logits are %s in the two batches; BatchNorm's differ by %.4f\n",
                     layer_norm_alone ? "bit-identical" : "NOT identical",
                     std::abs(double(bn_short[1] - bn_short[0]) - double(bn_long[1] - bn_long[0])));
+
+        // Evaluation with the running statistics (what evaluate() and predict() use) and
+        // with each batch's own: the same for LayerNorm, which has no batch statistics.
+        const double bn_running = evaluate(bn_first, test, SoftmaxCrossEntropy{}).accuracy;
+        const double ln_eval = evaluate(ln_first, test, SoftmaxCrossEntropy{}).accuracy;
+        std::printf("\nheld-out accuracy of the first seed's models, evaluated (running statistics) and with each "
+                    "batch of 32's own statistics:\n  BatchNorm %.2f%% and %.2f%%   LayerNorm %.2f%% and %.2f%%\n",
+                    100 * bn_running, 100 * accuracy_with_batch_statistics(bn_first, test), 100 * ln_eval,
+                    100 * accuracy_with_batch_statistics(ln_first, test));
 
         char what[200];
         std::snprintf(what, sizeof what,
