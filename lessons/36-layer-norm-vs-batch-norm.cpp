@@ -14,8 +14,9 @@
 // embedded, two Dense + ReLU layers per position, the mean over the sentence's real
 // words, a two-class Dense; with no normalisation, with BatchNorm after each Dense,
 // and with LayerNorm there. The loss curves are plotted and the held-out accuracy of
-// 3 seeds printed; then the same trained models show what batch statistics do to one
-// sentence: its prediction in two different batches.
+// 3 seeds printed; then the same trained models show what batch statistics do: one
+// sentence's prediction in two different batches, and the held-out accuracy with the
+// running statistics against each batch's own.
 //
 // Run:  build/release/lessons/36-layer-norm-vs-batch-norm [--smoke] [--out DIR]
 //       (after scripts/fetch-data.sh sentiment). About a minute on 2 cores.
