@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "typenet/core/model_checks.hpp"
 #include "typenet/core/non_finite.hpp"
 #include "typenet/core/summary.hpp"
 #include "typenet/data/emoji.hpp"
