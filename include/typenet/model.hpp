@@ -298,6 +298,21 @@ public:
     }
     std::span<const float> output() const { return {y(), output_size * batch_}; }
 
+    // What top-level layer I kept in the last forward, for layers that offer a view
+    // of it (MultiHeadAttention's attention_weights): its bound type, parameters,
+    // cache ([batch x its cache_size], laid out as the layer lays it out) and the batch.
+    template <std::size_t I>
+    struct LayerView {
+        using layer = at_t<I, typename RootedNet::layers>;
+        const float* params;
+        const float* cache;
+        std::size_t batch;
+    };
+    template <std::size_t I>
+    LayerView<I> layer_view() const {
+        return {params_.data() + RootedNet::param_offsets[I], cache() + RootedNet::cache_offsets[I] * batch_, batch_};
+    }
+
     // Each top-level layer's output from the last forward(), in order, for looking
     // inside a network (activation statistics, lesson 09):
     //   f(std::size_t index, const std::string& name, std::span<const float> values)

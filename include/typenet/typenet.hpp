@@ -11,6 +11,7 @@
 #include "typenet/core/shape.hpp"
 #include "typenet/core/tokens.hpp"
 #include "typenet/layers/activations.hpp"
+#include "typenet/layers/attention/multi_head_attention.hpp"
 #include "typenet/layers/batch_norm.hpp"
 #include "typenet/layers/batch_norm_2d.hpp"
 // dense.hpp before conv2d.hpp (which includes it): a shape error of Dense then has
