@@ -11,7 +11,6 @@
 #include "typenet/core/shape.hpp"
 #include "typenet/core/tokens.hpp"
 #include "typenet/layers/activations.hpp"
-#include "typenet/layers/attention/multi_head_attention.hpp"
 #include "typenet/layers/batch_norm.hpp"
 #include "typenet/layers/batch_norm_2d.hpp"
 // dense.hpp before conv2d.hpp (which includes it): a shape error of Dense then has
@@ -29,6 +28,8 @@
 #include "typenet/layers/recurrent/lstm.hpp"
 #include "typenet/layers/recurrent/rnn.hpp"
 #include "typenet/layers/softmax.hpp"
+// After dense.hpp, which it includes (the same reason as above).
+#include "typenet/layers/attention/multi_head_attention.hpp"
 #include "typenet/losses/binary_cross_entropy.hpp"
 #include "typenet/losses/hinge.hpp"
 #include "typenet/losses/mse.hpp"
