@@ -28,6 +28,7 @@
 #include "typenet/core/rng.hpp"
 #include "typenet/core/summary.hpp"
 #include "typenet/core/tokens.hpp"
+#include "typenet/core/type_list.hpp"  // at_t, for layer_view
 #include "typenet/kernels/finite.hpp"
 #include "typenet/regularize/penalty.hpp"
 
