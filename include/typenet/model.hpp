@@ -29,6 +29,7 @@
 #include "typenet/core/rng.hpp"
 #include "typenet/core/summary.hpp"
 #include "typenet/core/tokens.hpp"
+#include "typenet/core/type_list.hpp"  // at_t, for layer_view
 #include "typenet/kernels/finite.hpp"
 #include "typenet/regularize/penalty.hpp"
 
@@ -294,6 +295,21 @@ public:
         return {y(), output_size * batch};
     }
     std::span<const float> output() const { return {y(), output_size * batch_}; }
+
+    // What top-level layer I kept in the last forward, for layers that offer a view
+    // of it (MultiHeadAttention's attention_weights): its bound type, parameters,
+    // cache ([batch x its cache_size], laid out as the layer lays it out) and the batch.
+    template <std::size_t I>
+    struct LayerView {
+        using layer = at_t<I, typename RootedNet::layers>;
+        const float* params;
+        const float* cache;
+        std::size_t batch;
+    };
+    template <std::size_t I>
+    LayerView<I> layer_view() const {
+        return {params_.data() + RootedNet::param_offsets[I], cache() + RootedNet::cache_offsets[I] * batch_, batch_};
+    }
 
     // Each top-level layer's output from the last forward(), in order, for looking
     // inside a network (activation statistics, lesson 09):

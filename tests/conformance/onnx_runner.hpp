@@ -1,7 +1,7 @@
 // The conformance runner's machinery, shared by the table translation units
 // (onnx_conformance.cpp: dense and element-wise layers; onnx_cnn_cases.cpp: conv
-// and pooling; onnx_recurrent_cases.cpp: RNN, LSTM, GRU). A case of ONNX's operator
-// test data names the typenet model that should compute it:
+// and pooling; onnx_recurrent_cases.cpp: RNN, LSTM, GRU; onnx_norm_cases.cpp:
+// LayerNorm). A case of ONNX's operator test data names the typenet model that should compute it:
 //
 //   CASE("test_relu", Sequential<Input<3, 4, 5>, ReLU>)
 //
@@ -350,5 +350,8 @@ std::span<const SkipEntry> cnn_skips();
 // The recurrent table (onnx_recurrent_cases.cpp): RNN, LSTM, GRU.
 std::span<const CaseEntry> recurrent_cases();
 std::span<const SkipEntry> recurrent_skips();
+// The normalisation table (onnx_norm_cases.cpp): LayerNormalization.
+std::span<const CaseEntry> norm_cases();
+std::span<const SkipEntry> norm_skips();
 
 }  // namespace conformance
