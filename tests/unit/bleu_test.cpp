@@ -56,7 +56,10 @@ TEST_CASE("corpus_bleu and sentence_bleu match NLTK on every reference case") {
     const auto reference = nltk_reference();
     const auto& cases = reference.at("cases");
     REQUIRE(cases.size() >= 9);
-    for (const auto& [name, c] : cases.items()) {
+    for (const auto& item : cases.items()) {
+        // Not a structured binding: clang 14 cannot capture one in INFO's lambda.
+        const std::string name = item.key();
+        const auto& c = item.value();
         INFO("case " << name);
         const auto refs = c.at("references").get<std::vector<std::vector<Words>>>();
         const auto hyps = c.at("hypotheses").get<std::vector<Words>>();

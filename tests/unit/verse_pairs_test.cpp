@@ -194,7 +194,7 @@ TEST_CASE("verse_pairs on the fetched file: John 3:16 aligned, books whole, the 
     const TranslationSet* sets[3] = {&v.train, &v.validation, &v.test};
     for (int part = 0; part < 3; ++part)
         for (const VersePair& p : sets[part]->pairs) parts_of[p.book].insert(part);
-    for (const auto& [book, parts] : parts_of) CHECK_MESSAGE(parts.size() == 1, book);
+    for (const auto& book_parts : parts_of) CHECK_MESSAGE(book_parts.second.size() == 1, book_parts.first);
     CHECK(parts_of.at("John") == std::set<int>{2});
     CHECK(parts_of.at("Ruth") == std::set<int>{2});
     CHECK(parts_of.at("Titus") == std::set<int>{1});
