@@ -4,12 +4,13 @@
 # time: this script is the only place data comes from.
 #
 #   scripts/fetch-data.sh              every data set
-#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos, text, sentiment)
+#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos, text, sentiment, verses)
 #   scripts/fetch-data.sh --list       the names it knows
 #
 # Writes to $TYPENET_DATA when set, else to data/ at the repository root.
 # Idempotent: a data set whose files are all there is skipped, so a second run is cheap.
-# Packages are downloaded and unpacked, never installed, so nothing else is pulled in.
+# Packages are downloaded and unpacked, never installed, so nothing else is pulled in
+# (one exception: `verses` installs diatheke, the program that reads the Bible modules).
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
@@ -339,9 +340,170 @@ fetch_sentiment() {
     say "sentiment: wrote ${#sentiment_files[@]} JSON files to $target"
 }
 
+# English-Spanish verse pairs for the translation lesson (39): the World English Bible
+# (Debian's sword-text-web, SWORD module engWEB2015eb, public domain) and the Reina-Valera
+# 1909 (sword-text-sparv, module spaRV1909eb, public domain), read with diatheke (the SWORD
+# command-line front end, Debian's diatheke) in its `-f internal` format, stripped of their
+# OSIS markup and aligned by verse reference into verses.tsv: a header line, then
+# "book<TAB>chapter<TAB>verse<TAB>english<TAB>spanish", the books in canonical order under
+# diatheke's English names ("Genesis", "I Samuel", "Revelation of John"). The two module
+# packages are unpacked into the scratch folder and read through SWORD_PATH, so only
+# diatheke itself is installed. About 20 s, most of it diatheke decompressing the texts.
+#
+# What the alignment has to undo (found by reading the output, see docs/data.md):
+# - diatheke repeats the last heading it met (a psalm's title) before every later verse's
+#   reference, so a line's text starts after its reference; a psalm's own title is read
+#   in a fresh diatheke per psalm (the first verse alone) and put before verse 1, since the
+#   Reina-Valera counts it as part of verse 1.
+# - the WEB's markup sometimes has no space between two words' <w> elements
+#   ("God</w><w>created"): a run of tags between two letters or digits becomes a space.
+# - the WEB's last verse carries the module's glossary after the end of the book's <div>.
+# - the Reina-Valera follows the Hebrew chapter breaks in some places (Numbers 12/13, Jonah
+#   1/2, Job 38-41, ...) while the module files it under the KJV's verse numbers, so those
+#   chapters are shifted by a verse: a KJV verse the Spanish leaves empty while the English
+#   has it marks the shift, and its chapter (and the next one, when it is the chapter's last
+#   verse) is left out. A verse one side omits (Luke 17:36, Acts 8:37 in the WEB) is left out.
+verse_modules=(engWEB2015eb spaRV1909eb)
+fetch_verses() {
+    local target=$data_dir/verses
+    if have_all "$target" verses.tsv; then
+        say "verses: present in $target"
+        return
+    fi
+    if ! command -v diatheke >/dev/null; then
+        say "verses: installing the Debian package diatheke (the SWORD command-line reader)"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends diatheke ||
+            die "cannot install the Debian package 'diatheke' (needed to read the SWORD Bible modules)"
+    fi
+    command -v python3 >/dev/null || die "python3 not found: it aligns the verses (Debian: apt-get install python3)"
+    local sword=$work_dir/sword packages=() package
+    for package in sword-text-web sword-text-sparv; do
+        say "verses: fetching the Debian package $package"
+        apt_extract "$package" "$sword"
+        packages+=("$(cat "$sword/.source-package")")
+    done
+    export SWORD_PATH=$sword/usr/share/sword
+    local module installed
+    installed=$(diatheke -b system -k modulelistnames 2>/dev/null) || die "diatheke cannot list the modules in $SWORD_PATH"
+    for module in "${verse_modules[@]}"; do
+        grep -qx "$module" <<<"$installed" || die "the SWORD module $module is not in $SWORD_PATH (diatheke lists: ${installed//$'\n'/ })"
+    done
+    say "verses: reading both Bibles with diatheke"
+    # One query for the whole range: a book at a time would start diatheke 66 times.
+    for module in "${verse_modules[@]}"; do
+        diatheke -b "$module" -f internal -l en -k "Genesis 1:1-Revelation 22:21" >"$work_dir/$module.txt" ||
+            die "diatheke could not read the module $module"
+    done
+    local chapter
+    for chapter in $(seq 1 150); do
+        diatheke -b engWEB2015eb -f internal -l en -k "Psalms $chapter:1"
+    done >"$work_dir/psalm-titles.txt" || die "diatheke could not read the psalms' first verses"
+
+    local staged=$data_dir/.verses.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+    python3 - "$work_dir/engWEB2015eb.txt" "$work_dir/spaRV1909eb.txt" "$work_dir/psalm-titles.txt" \
+        "$staged/verses.tsv" <<'PY' || die "aligning the verses failed"
+import re, sys
+
+english_file, spanish_file, titles_file, out_file = sys.argv[1:]
+# A verse's reference as diatheke writes it, at the start of a line or right after the
+# markup it repeats there: "Genesis 1:1: ", "I Samuel 3:4: ", "Revelation of John 22:21: ".
+reference = re.compile(r"(?:^|(?<=>))\s*((?:I{1,3} |IV )?[A-Z][A-Za-z]*(?: [A-Za-z]+)*) (\d+):(\d+): ")
+title = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
+end_of_book = re.compile(r'<div\b[^>]*\beID="[^"]*"[^>]*\btype="book"[^>]*/>')
+tags = re.compile(r"(?:<[^>]*>)+")
+
+def read_module(path):
+    """{(book, chapter, verse): raw text} in the order diatheke gives them."""
+    verses, current = {}, None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if re.fullmatch(r"\([A-Za-z0-9]+\)", line):  # diatheke's closing "(module)"
+                continue
+            last = None
+            for last in reference.finditer(line):
+                pass
+            if last:
+                current = (last.group(1), int(last.group(2)), int(last.group(3)))
+                verses[current] = line[last.end():]
+            elif current is not None:  # a verse that runs over several lines
+                verses[current] += " " + line
+    return verses
+
+def plain(markup):
+    markup = end_of_book.split(markup, 1)[0]
+    markup = title.sub(" ", markup)
+    def tag_run(m):
+        before = markup[m.start() - 1] if m.start() > 0 else " "
+        after = markup[m.end()] if m.end() < len(markup) else " "
+        return " " if before.isalnum() and after.isalnum() else ""
+    return " ".join(tags.sub(tag_run, markup).split())
+
+english, spanish = read_module(english_file), read_module(spanish_file)
+psalm_titles = {}
+for line in open(titles_file, encoding="utf-8"):
+    m = reference.search(line)
+    t = title.search(line[: m.start()]) if m else None
+    if m and t and m.group(1) == "Psalms":
+        psalm_titles[int(m.group(2))] = " ".join(tags.sub("", t.group(1)).split())
+
+keys = [k for k in spanish if k in english]  # the KJV's verses, in canonical order
+text = {k: (plain(english[k]), plain(spanish[k])) for k in keys}
+for chapter, t in psalm_titles.items():
+    k = ("Psalms", chapter, 1)
+    if k in text:
+        text[k] = (t + " " + text[k][0], text[k][1])
+
+last_verse = {}
+for book, chapter, verse in keys:
+    last_verse[(book, chapter)] = max(verse, last_verse.get((book, chapter), 0))
+chapters = list(dict.fromkeys((b, c) for b, c, _ in keys))
+shifted = set()
+for k in keys:
+    en, es = text[k]
+    if en and not es:
+        shifted.add(k[:2])
+        if k[2] == last_verse[k[:2]]:
+            i = chapters.index(k[:2])
+            if i + 1 < len(chapters) and chapters[i + 1][0] == k[0]:
+                shifted.add(chapters[i + 1])
+
+written = one_sided = 0
+with open(out_file, "w", encoding="utf-8", newline="\n") as out:
+    out.write("book\tchapter\tverse\tenglish\tspanish\n")
+    for k in keys:
+        en, es = text[k]
+        if k[:2] in shifted:
+            continue
+        if not en or not es:
+            one_sided += 1
+            continue
+        out.write(f"{k[0]}\t{k[1]}\t{k[2]}\t{en}\t{es}\n")
+        written += 1
+dropped = sum(1 for k in keys if k[:2] in shifted)
+names = ", ".join(f"{b} {c}" for b, c in sorted(shifted, key=chapters.index))
+print(f"fetch-data: verses: {len(keys)} verses in both; {written} pairs written; {one_sided} left out "
+      f"(one side empty); {dropped} in {len(shifted)} chapters shifted by the Hebrew chapter breaks "
+      f"left out ({names}); {len(psalm_titles)} psalm titles")
+if written < 25000:
+    sys.exit(f"only {written} verse pairs: the modules' format is not what this script expects")
+PY
+    {
+        echo "from the Debian packages ${packages[*]}, read with diatheke $(dpkg-query -W -f='${Version}' diatheke 2>/dev/null)"
+        echo "(-f internal, SWORD modules ${verse_modules[*]}) and aligned by verse: scripts/fetch-data.sh verses"
+        echo
+        echo "english  World English Bible (engWEB2015eb), public domain (\"World English Bible\" is a trademark of eBible.org)"
+        echo "spanish  Reina-Valera 1909 (spaRV1909eb), public domain"
+    } >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "verses: wrote $(($(wc -l <"$target/verses.tsv") - 1)) verse pairs to $target/verses.tsv"
+}
+
 # --------------------------------------------------------------------------------------
 
-all_sets=(sklearn mnist fashion-mnist emoji photos text sentiment)
+all_sets=(sklearn mnist fashion-mnist emoji photos text sentiment verses)
 
 main() {
     local sets=("$@")

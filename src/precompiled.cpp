@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "typenet/core/model_checks.hpp"
 #include "typenet/core/non_finite.hpp"
 #include "typenet/core/summary.hpp"
 #include "typenet/data/emoji.hpp"
@@ -17,8 +18,10 @@
 #include "typenet/data/tables.hpp"
 #include "typenet/data/text.hpp"
 #include "typenet/data/text_tokenizer.hpp"
+#include "typenet/data/verse_pairs.hpp"
 #include "typenet/data/vocabulary.hpp"
 #include "typenet/decode/sample.hpp"
+#include "typenet/eval/bleu.hpp"
 #include "typenet/image/color.hpp"
 #include "typenet/image/grid.hpp"
 #include "typenet/image/image.hpp"

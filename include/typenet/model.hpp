@@ -22,12 +22,14 @@
 #include "typenet/core/frozen_parameters.hpp"
 #include "typenet/core/input.hpp"
 #include "typenet/core/layer.hpp"
+#include "typenet/core/model_checks.hpp"
 #include "typenet/core/named_tensor.hpp"
 #include "typenet/core/non_finite.hpp"
 #include "typenet/core/numeric_error.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/summary.hpp"
 #include "typenet/core/tokens.hpp"
+#include "typenet/core/type_list.hpp"  // at_t, for layer_view
 #include "typenet/kernels/finite.hpp"
 #include "typenet/regularize/penalty.hpp"
 
@@ -234,11 +236,7 @@ public:
     // Floats that train (param_count less the frozen ones).
     std::size_t trainable_count() const { return param_count - frozen_.count(); }
 
-    NamedTensor parameter(const std::string& name) {
-        for (auto& t : named_parameters())
-            if (t.name == name) return t;
-        throw std::out_of_range("Model: no parameter named '" + name + "'");
-    }
+    NamedTensor parameter(const std::string& name) { return detail::find_parameter(named_parameters(), name); }
 
     // --- The allocation-free low-level API ---------------------------------------
 
@@ -284,7 +282,7 @@ public:
         reserve(batch);
         batch_ = batch;
         const bool with_lengths = std::exchange(lengths_set_, false);
-        if (with_lengths) check_lengths(batch);
+        if (with_lengths) detail::check_lengths(lengths_.data(), batch, input_facts());  // ids 1..T, or a clear error
         pass_ = Pass{.batch = batch,
                      .training = training,
                      .rng = &rng_,
@@ -297,6 +295,21 @@ public:
         return {y(), output_size * batch};
     }
     std::span<const float> output() const { return {y(), output_size * batch_}; }
+
+    // What top-level layer I kept in the last forward, for layers that offer a view
+    // of it (MultiHeadAttention's attention_weights): its bound type, parameters,
+    // cache ([batch x its cache_size], laid out as the layer lays it out) and the batch.
+    template <std::size_t I>
+    struct LayerView {
+        using layer = at_t<I, typename RootedNet::layers>;
+        const float* params;
+        const float* cache;
+        std::size_t batch;
+    };
+    template <std::size_t I>
+    LayerView<I> layer_view() const {
+        return {params_.data() + RootedNet::param_offsets[I], cache() + RootedNet::cache_offsets[I] * batch_, batch_};
+    }
 
     // Each top-level layer's output from the last forward(), in order, for looking
     // inside a network (activation statistics, lesson 09):
@@ -364,12 +377,7 @@ public:
 
     // Output for one sample.
     std::vector<float> predict(std::span<const float> sample) {
-        if constexpr (token_input)
-            throw std::invalid_argument("Model::predict: this model reads token ids (" +
-                                        shape_string<input_shape>() + "); pass std::int32_t ids");
-        if (sample.size() != input_size)
-            throw std::invalid_argument("Model::predict: a sample has " + std::to_string(input_size) +
-                                        " values, got " + std::to_string(sample.size()));
+        detail::check_predict_features(sample.size(), input_facts());
         std::copy(sample.begin(), sample.end(), input(1));
         auto out = forward(1, false);
         return {out.begin(), out.end()};
@@ -377,26 +385,14 @@ public:
     // Output for one sequence of token ids, 1 to max_length of them (the rest is
     // padding). An id outside the vocabulary is an error naming its position.
     std::vector<float> predict(std::span<const std::int32_t> ids) {
-        if constexpr (!token_input)
-            throw std::invalid_argument("Model::predict: this model reads float features " +
-                                        shape_string<input_shape>() + ", not token ids");
-        if (ids.empty() || ids.size() > max_length)
-            throw std::invalid_argument("Model::predict: a sequence has 1 to " + std::to_string(max_length) +
-                                        " token ids, got " + std::to_string(ids.size()));
+        detail::check_predict_ids(ids, input_facts());
         float* in = input(1);
-        for (std::size_t t = 0; t < ids.size(); ++t) {
-            if (ids[t] < 0 || (token_limit > 0 && std::size_t(ids[t]) >= token_limit))
-                throw std::out_of_range("Model::predict: token id " + std::to_string(ids[t]) + " at position " +
-                                        std::to_string(t) + " is outside the vocabulary (0 to " +
-                                        std::to_string(token_limit - 1) + ")");
-            in[t] = float(ids[t]);
-        }
+        for (std::size_t t = 0; t < ids.size(); ++t) in[t] = float(ids[t]);
         std::fill(in + ids.size(), in + input_size, 0.f);
         lengths(1)[0] = std::uint32_t(ids.size());
         auto out = forward(1, false);
         return {out.begin(), out.end()};
     }
-
 
     // Keras-style table: layer, output shape, parameter count (core/summary.hpp).
     std::string summary_table() const {
@@ -420,15 +416,12 @@ private:
 
     std::size_t offset_of(const NamedTensor& t) const { return std::size_t(t.values.data() - params_.data()); }
 
-    // Lengths come from the user's code: one outside 1..max_length would make a
-    // recurrent layer read past its sample, so it is an error naming the sample.
-    void check_lengths(std::size_t batch) const {
-        for (std::size_t b = 0; b < batch; ++b)
-            if (lengths_[b] < 1 || lengths_[b] > max_length)
-                throw std::invalid_argument("Model::forward: sample " + std::to_string(b) + " of the batch has length " +
-                                            std::to_string(lengths_[b]) + ", but a length is 1 to " +
-                                            std::to_string(max_length) + " (the input is " +
-                                            shape_string<input_shape>() + ")");
+    static detail::InputFacts input_facts() {
+        return {.dims = {input_shape::dims.data(), input_shape::rank},
+                .tokens = token_input,
+                .max_length = max_length,
+                .token_limit = token_limit,
+                .input_size = input_size};
     }
 
     // Calls f on every parameter tensor named `prefix` or below it; throws when none is.
@@ -456,7 +449,8 @@ private:
     }
 
     // What the last forward saw, for core/non_finite.hpp to find the first bad place.
-    std::string describe_non_finite_loss(float loss) {
+    // Cold: on the way to an exception only, so not inlined into the step.
+    [[gnu::cold]] std::string describe_non_finite_loss(float loss) {
         std::vector<LayerOutput> outputs;
         for_each_layer_output([&](std::size_t i, const std::string& name, std::span<const float> values) {
             outputs.push_back({i, name, values});

@@ -31,6 +31,9 @@
 #include "typenet/layers/recurrent/rnn.hpp"
 #include "typenet/layers/rms_norm.hpp"
 #include "typenet/layers/softmax.hpp"
+// After dense.hpp, which it includes (the same reason as above).
+#include "typenet/layers/attention/multi_head_attention.hpp"
+#include "typenet/layers/transformer/encoder_layer.hpp"
 #include "typenet/losses/binary_cross_entropy.hpp"
 #include "typenet/losses/hinge.hpp"
 #include "typenet/losses/mse.hpp"

@@ -269,6 +269,32 @@ TEST_CASE("gemm_panels gives gemm's bits where gemm packs, on 1 and 2 threads") 
     }
 }
 
+TEST_CASE("gemm with B packed in advance gives gemm's bits, on every shape, transpose form and thread count") {
+    ThreadCountGuard guard;
+    std::mt19937 rng(19);
+    // The recurrent layers' products (batch 32, LSTM<256>: W_hh^T forward, W_hh backward)
+    // and every shape above; one PackedB reused for all of them, as a layer reuses its own.
+    std::vector<Case> all = shapes;
+    all.insert(all.end(), {{32, 1024, 256}, {32, 256, 1024}, {16, 100, 150}, {97, 1000, 40}, {5, 24, 7}});
+    tn::kernels::PackedB packed;
+    for (const Case& s : all)
+        for (Transpose ta : {Transpose::No, Transpose::Yes})
+            for (Transpose tb : {Transpose::No, Transpose::Yes})
+                for (int threads : {1, 2}) {
+                    const std::size_t M = s.M, N = s.N, K = s.K;
+                    INFO((describe(s, ta, tb, 0.5f, 1) + " threads=" + std::to_string(threads)));
+                    tn::set_threads(threads);
+                    const Operand a = make_operand(ta, M, K, 1, rng);
+                    const Operand b = make_operand(tb, K, N, 1, rng);
+                    std::vector<float> expected = random_floats(std::max<std::size_t>(M * N, 1), rng), got = expected;
+                    tn::kernels::gemm(ta, tb, M, N, K, a.data.data(), a.ld, b.data.data(), b.ld, 0.5f,
+                                      expected.data(), N);
+                    packed.pack(tb, K, N, b.data.data(), b.ld);
+                    tn::kernels::gemm(ta, M, a.data.data(), a.ld, packed, 0.5f, got.data(), N);
+                    CHECK(std::memcmp(expected.data(), got.data(), got.size() * sizeof(float)) == 0);
+                }
+}
+
 TEST_CASE("bad arguments are reported") {
     CHECK_THROWS_WITH_AS(tn::set_threads(0), doctest::Contains("thread count must be at least 1, got 0"),
                          std::invalid_argument);

@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "typenet/config.hpp"
+#include "typenet/core/aligned_buffer.hpp"
 #include "typenet/kernels/gemm_common.hpp"
 #include "typenet/kernels/gemm_types.hpp"
 #include "typenet/kernels/parallel.hpp"
@@ -44,6 +45,34 @@ extern template void gemm_panels_dispatch<EpilogueRef>(Transpose, std::size_t, s
 #endif
 
 namespace tn::kernels {
+
+// op(B) packed once into the micro-kernel's panels, for products that use the same
+// B many times: a recurrent layer multiplies its W_hh at every time step, and gemm
+// would pack it again each time (9% of an LSTM language model's training step). The
+// buffer only grows, so packing the same shape again allocates nothing. It refers to
+// B for the sizes gemm does not pack (a few rows), so B must outlive its use.
+class PackedB {
+public:
+    // Packs op(B) [K, N] of B (row-major, leading dimension ldb).
+    TYPENET_INLINE void pack(Transpose tb, std::size_t K, std::size_t N, const float* B, std::size_t ldb);
+    std::size_t rows() const { return k_; }
+    std::size_t cols() const { return n_; }
+    Transpose transposed() const { return tb_; }
+    const float* source() const { return b_; }
+    std::size_t source_ld() const { return ldb_; }
+    const float* panels() const { return panels_.data(); }
+
+private:
+    AlignedBuffer panels_;
+    Transpose tb_ = Transpose::No;
+    std::size_t k_ = 0, n_ = 0, ldb_ = 0;
+    const float* b_ = nullptr;
+};
+
+// C = op(A) . op(B) + beta C with op(B) packed in advance: the same arithmetic, in
+// the same order, as gemm(ta, b.transposed(), ...) on the B it was packed from.
+TYPENET_INLINE void gemm(Transpose ta, std::size_t M, const float* A, std::size_t lda, const PackedB& b, float beta,
+                         float* C, std::size_t ldc);
 
 template <class Epilogue>
 void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, const float* A,
@@ -96,3 +125,7 @@ void gemm_panels(Transpose ta, std::size_t M, std::size_t N, std::size_t K, cons
 }
 
 }  // namespace tn::kernels
+
+#if TYPENET_DEFINE_BODIES
+#include "typenet/kernels/gemm_prepacked.ipp"
+#endif

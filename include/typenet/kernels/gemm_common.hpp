@@ -96,13 +96,23 @@ public:
           call_([](const void* self, float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) {
               (*static_cast<const Panels*>(self))(dst, k0, kc, j0, cols);
           }) {}
+    // Panels that are already packed (PackedB): the kernel reads them where they are.
+    // Panel j (columns j*nr ...) is K x nr floats, k-major, at resident + j * K * nr.
+    BPanelsRef(const float* resident, std::size_t K) : resident_(resident), resident_k_(K) {}
     void operator()(float* dst, std::size_t k0, std::size_t kc, std::size_t j0, std::size_t cols) const {
         call_(self_, dst, k0, kc, j0, cols);
     }
+    // Rows k0... of the resident panel holding column j0 (a multiple of nr), or null
+    // when the panels are written on demand.
+    const float* resident(std::size_t k0, std::size_t j0) const {
+        return resident_ ? resident_ + (j0 / panel_width) * resident_k_ * panel_width + k0 * panel_width : nullptr;
+    }
 
 private:
-    const void* self_;
-    void (*call_)(const void*, float*, std::size_t, std::size_t, std::size_t, std::size_t);
+    const void* self_ = nullptr;
+    void (*call_)(const void*, float*, std::size_t, std::size_t, std::size_t, std::size_t) = nullptr;
+    const float* resident_ = nullptr;
+    std::size_t resident_k_ = 0;
 };
 
 }  // namespace tn::kernels

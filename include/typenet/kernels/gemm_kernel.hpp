@@ -204,7 +204,7 @@ void gemm_block(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const
 
     GemmWorkspace& workspace = gemm_workspace();
     workspace.a.resize(mc_size * kc_size);
-    workspace.b.resize(kc_size * (one_a_block ? nr : nc_size));
+    if (!panels.resident(0, 0)) workspace.b.resize(kc_size * (one_a_block ? nr : nc_size));
     float* const a_packed = workspace.a.data();
     float* const b_packed = workspace.b.data();
 
@@ -218,13 +218,16 @@ void gemm_block(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const
                 pack_a_block(ta, A, lda, 0, rows, pc, kc, a_packed);
                 for (std::size_t jr = 0; jr < nc; jr += nr) {
                     const std::size_t j = jc + jr, cols = std::min(nr, N - j);
-                    panels(b_packed, pc, kc, j0 + j, cols);
-                    multiply_panel(0, rows, kc, a_packed, b_packed, C, ldc, j, cols, where, i0, j0, epilogue);
+                    const float* b = panels.resident(pc, j0 + j);
+                    if (!b) panels(b_packed, pc, kc, j0 + j, cols), b = b_packed;
+                    multiply_panel(0, rows, kc, a_packed, b, C, ldc, j, cols, where, i0, j0, epilogue);
                 }
                 continue;
             }
-            for (std::size_t jr = 0; jr < nc; jr += nr)
-                panels(b_packed + jr * kc, pc, kc, j0 + jc + jr, std::min(nr, nc - jr));
+            const bool resident = panels.resident(pc, j0 + jc) != nullptr;
+            if (!resident)
+                for (std::size_t jr = 0; jr < nc; jr += nr)
+                    panels(b_packed + jr * kc, pc, kc, j0 + jc + jr, std::min(nr, nc - jr));
             for (std::size_t ic = 0; ic < M; ic += mc_size) {
                 const std::size_t mc = std::min(mc_size, M - ic);
                 const RowPanels rows(mc);
@@ -233,8 +236,9 @@ void gemm_block(Transpose ta, std::size_t M, std::size_t N, std::size_t K, const
                 // block streams past it from L2.
                 for (std::size_t jr = 0; jr < nc; jr += nr) {
                     const std::size_t j = jc + jr;
-                    multiply_panel(ic, rows, kc, a_packed, b_packed + jr * kc, C, ldc, j, std::min(nr, N - j), where,
-                                   i0, j0, epilogue);
+                    const float* b = resident ? panels.resident(pc, j0 + j) : b_packed + jr * kc;
+                    multiply_panel(ic, rows, kc, a_packed, b, C, ldc, j, std::min(nr, N - j), where, i0, j0,
+                                   epilogue);
                 }
             }
         }

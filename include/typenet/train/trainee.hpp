@@ -28,6 +28,12 @@ using GradientClip = std::variant<std::monostate, ClipNorm, ClipValue>;
 
 namespace detail {
 
+// Clips `grads` as `clip` says (nothing for std::monostate).
+inline void apply_clip(const GradientClip& clip, std::span<float> grads) {
+    if (const auto* norm = std::get_if<ClipNorm>(&clip)) (*norm)(grads);
+    else if (const auto* value = std::get_if<ClipValue>(&clip)) (*value)(grads);
+}
+
 // A model and a loss, for evaluation: what a batch scores.
 class Scorer {
 public:
@@ -119,15 +125,12 @@ public:
     ModelTrainee(Model<Net>& model, const Loss& loss, Optimizer& optimizer)
         : ModelScorer<Net, Loss, Trainee>(model), loss_(loss), optimizer_(optimizer) {}
 
+    // One instantiation of the step whatever the clipping: the variant is read
+    // between backward and the update, once per batch. (std::visit here compiled the
+    // whole step, forward and backward of every layer, once per alternative.)
     StepResult train_step(std::size_t batch, const float* targets, const GradientClip& clip) override {
-        return std::visit(
-            [&](const auto& c) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(c)>, std::monostate>)
-                    return this->model_.train_step(batch, targets, loss_, optimizer_);
-                else
-                    return this->model_.train_step(batch, targets, loss_, optimizer_, c);
-            },
-            clip);
+        return this->model_.train_step(batch, targets, loss_, optimizer_,
+                                       [&](std::span<float> grads) { apply_clip(clip, grads); });
     }
     void reserve(std::size_t batch) override { this->model_.reserve(batch); }
     std::uint64_t steps() const override { return this->model_.steps(); }

@@ -168,11 +168,13 @@ struct RecurrentLayer {
             if constexpr (stateful) std::copy_n(p.state + b * p.state_stride, S, start);
             else std::fill_n(start, S, 0.f);
         }
-        // 2. The recurrence.
+        // 2. The recurrence. W_hh^T is packed for the GEMM once here, not at every step.
         const std::size_t steps = steps_of(p);
+        const bool prepacked = B > few_rows;
+        if (prepacked) packed_weights().pack(Transpose::Yes, H, GH, params + w_hh, H);
         for (std::size_t t = 0; t < T; ++t) {
-            if (t < steps)
-                times_weights(B, H, prev + t * S, T * S, params + w_hh, hg, GH, nullptr);
+            if (t < steps && prepacked) kernels::gemm(Transpose::No, B, prev + t * S, T * S, packed_weights(), 0.f, hg, GH);
+            else if (t < steps) times_weights(B, H, prev + t * S, T * S, params + w_hh, hg, GH, nullptr);
             for (std::size_t b = 0; b < B; ++b) {
                 const float* now = prev + (b * T + t) * S;
                 float* next = t + 1 < T ? prev + (b * T + t + 1) * S : last + b * S;
@@ -192,6 +194,17 @@ struct RecurrentLayer {
         }
     }
 
+    // A batch of at most this many rows multiplies by W_hh as a matrix-vector product
+    // (times_weights), with no packing to save.
+    static constexpr std::size_t few_rows = 4;
+    // W_hh packed as the per-step GEMM reads it (kernels::PackedB), once per forward
+    // (W_hh^T) and once per backward (W_hh): per thread, and per layer type, whose
+    // calls run one after another.
+    static kernels::PackedB& packed_weights() {
+        thread_local kernels::PackedB packed;
+        return packed;
+    }
+
     // C [M, GH] = A [M, K] W^T (W [GH, K]), plus bias when given. A few rows (generation,
     // batch-1 inference) make it a matrix-vector product bound by reading W, and
     // LSTM<256>'s weights (1.5 MB over 128 features) overflow one core's L2 but not
@@ -209,7 +222,6 @@ struct RecurrentLayer {
             else
                 kernels::gemm(Transpose::No, Transpose::Yes, M, n, K, A, lda, W + j0 * K, K, 0.f, C + j0, ldc);
         };
-        constexpr std::size_t few_rows = 4;
         const int threads = M <= few_rows ? tn::detail::kernel_threads(GH / simd::width) : 1;
         if (threads <= 1) return part(0, GH);
         const std::size_t share = (GH / std::size_t(threads) + simd::width - 1) / simd::width * simd::width;
@@ -234,6 +246,8 @@ struct RecurrentLayer {
             if constexpr (last_state) std::copy_n(dy + b * H, H, c);
         }
         const std::size_t steps = steps_of(p);
+        kernels::PackedB& w = packed_weights();
+        if (steps > 1) w.pack(Transpose::No, GH, H, params + w_hh, H);
         for (std::size_t t = T; t-- > 0;) {
             for (std::size_t b = 0; b < B; ++b) {
                 const std::size_t row = b * T + t;
@@ -248,8 +262,7 @@ struct RecurrentLayer {
             }
             // d h_{t-1} += dGh_t W_hh; not needed before step 0 (the start is a constant).
             if (t > 0 && t < steps)
-                kernels::gemm(Transpose::No, Transpose::No, B, H, GH, dgh + t * GH, T * GH, params + w_hh, H, 1.f,
-                              carry, S);
+                kernels::gemm(Transpose::No, B, dgh + t * GH, T * GH, w, 1.f, carry, S);
         }
         const std::size_t rows = B * T;
         // dW_ih [GH, D] = dG^T X;  dW_hh [GH, H] = dGh^T H_prev;  biases: column sums.
