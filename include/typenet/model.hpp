@@ -97,7 +97,17 @@ public:
     // Sequences: the input's first axis is time, up to max_length positions; a
     // Tokens<T> input holds ids below token_limit (its Embedding's vocabulary).
     static constexpr bool token_input = is_token_shape<input_shape>;
-    static constexpr std::size_t max_length = input_shape::rank > 0 ? input_shape::dims[0] : 1;
+    // A two-part input (EncoderDecoder's row: source ids, then target ids) declares
+    // each part's longest length: lengths() are the first part's, second_lengths() the
+    // second's.
+    static constexpr std::size_t max_length = [] {
+        if constexpr (requires { RootedNet::length_limit; }) return std::size_t{RootedNet::length_limit};
+        else return input_shape::rank > 0 ? std::size_t{input_shape::dims[0]} : std::size_t{1};
+    }();
+    static constexpr std::size_t second_max_length = [] {
+        if constexpr (requires { RootedNet::second_length_limit; }) return std::size_t{RootedNet::second_length_limit};
+        else return std::size_t{0};
+    }();
     static constexpr std::size_t token_limit = [] {
         if constexpr (requires { RootedNet::token_limit; }) return std::size_t{RootedNet::token_limit};
         else return std::size_t{0};
@@ -248,6 +258,7 @@ public:
         if (batch <= capacity_) return;
         activations_.resize(per_sample_floats * batch);
         lengths_.resize(batch);
+        second_lengths_.resize(batch);
         if constexpr (state_size > 0) {
             AlignedBuffer grown(state_size * batch);
             std::fill_n(grown.data(), state_size * batch, 0.f);
@@ -273,6 +284,16 @@ public:
         return lengths_.data();
     }
 
+    // The same for the second part of a two-part input (second_max_length > 0: an
+    // EncoderDecoder's target lengths, 1 to second_max_length).
+    std::uint32_t* second_lengths(std::size_t batch) {
+        static_assert(second_max_length > 0 || !valid,
+                      "Model::second_lengths: this model's input has one part (only an EncoderDecoder has two)");
+        reserve(batch);
+        second_lengths_set_ = true;
+        return second_lengths_.data();
+    }
+
     // Zeroes the state stateful layers keep between calls: the next batch starts
     // from fresh sequences (truncated BPTT at the start of an epoch, a new text).
     void reset_state() {
@@ -285,6 +306,8 @@ public:
         batch_ = batch;
         const bool with_lengths = std::exchange(lengths_set_, false);
         if (with_lengths) check_lengths(batch);
+        const bool with_second = std::exchange(second_lengths_set_, false);
+        if (with_second) check_lengths(batch, second_lengths_.data(), second_max_length, "second (target) ");
         pass_ = Pass{.batch = batch,
                      .training = training,
                      .rng = &rng_,
@@ -292,7 +315,8 @@ public:
                      .dropout_rate = dropout_rate_.value_or(-1.f),
                      .lengths = with_lengths ? lengths_.data() : nullptr,
                      .state = state_size > 0 ? state_.data() : nullptr,
-                     .state_stride = state_size};
+                     .state_stride = state_size,
+                     .second_lengths = with_second ? second_lengths_.data() : nullptr};
         if constexpr (valid) RootedNet::forward(pass_, params_.data(), x(), y(), cache(), workspace());
         return {y(), output_size * batch};
     }
@@ -422,12 +446,13 @@ private:
 
     // Lengths come from the user's code: one outside 1..max_length would make a
     // recurrent layer read past its sample, so it is an error naming the sample.
-    void check_lengths(std::size_t batch) const {
+    void check_lengths(std::size_t batch) const { check_lengths(batch, lengths_.data(), max_length, ""); }
+    void check_lengths(std::size_t batch, const std::uint32_t* lengths, std::size_t limit, const char* which) const {
         for (std::size_t b = 0; b < batch; ++b)
-            if (lengths_[b] < 1 || lengths_[b] > max_length)
-                throw std::invalid_argument("Model::forward: sample " + std::to_string(b) + " of the batch has length " +
-                                            std::to_string(lengths_[b]) + ", but a length is 1 to " +
-                                            std::to_string(max_length) + " (the input is " +
+            if (lengths[b] < 1 || lengths[b] > limit)
+                throw std::invalid_argument("Model::forward: sample " + std::to_string(b) + " of the batch has " +
+                                            which + "length " + std::to_string(lengths[b]) +
+                                            ", but a length is 1 to " + std::to_string(limit) + " (the input is " +
                                             shape_string<input_shape>() + ")");
     }
 
@@ -466,8 +491,8 @@ private:
     }
 
     AlignedBuffer params_, grads_, buffers_, activations_, state_;
-    std::vector<std::uint32_t> lengths_;
-    bool lengths_set_ = false;
+    std::vector<std::uint32_t> lengths_, second_lengths_;
+    bool lengths_set_ = false, second_lengths_set_ = false;
     std::size_t capacity_ = 0, batch_ = 0;
     std::uint64_t steps_ = 0;
     Pass pass_{};

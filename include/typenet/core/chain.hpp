@@ -22,18 +22,21 @@ namespace tn::detail {
 
 // Binds each spec to the shape the previous one produced. One instantiation per
 // layer: linear in the length of the chain.
-template <class In, class... Specs>
-struct bind_all {
+// With Memory (a decoder's: core/layer.hpp), specs that read memory are given its shape.
+template <class Memory, class In, class... Specs>
+struct bind_all_with {
     using type = type_list<>;
     using output_shape = In;
 };
-template <class In, class S, class... Rest>
-struct bind_all<In, S, Rest...> {
-    using head = bind_layer_t<S, In>;
-    using tail = bind_all<typename head::output_shape, Rest...>;
+template <class Memory, class In, class S, class... Rest>
+struct bind_all_with<Memory, In, S, Rest...> {
+    using head = bind_layer_with_t<S, In, Memory>;
+    using tail = bind_all_with<Memory, typename head::output_shape, Rest...>;
     using type = typename prepend<head, typename tail::type>::type;
     using output_shape = typename tail::output_shape;
 };
+template <class In, class... Specs>
+using bind_all = bind_all_with<NoMemory, In, Specs...>;
 
 // A bound layer may fuse its forward with the next one (Dense + activation: one
 // GEMM with a bias+activation epilogue). The pair is computed in one call; the
@@ -369,5 +372,7 @@ private:
 // A chain bound to its input, from a list of specs.
 template <class In, class... Specs>
 using chain_of = Chain<In, typename bind_all<In, Specs...>::type>;
+template <class In, class Memory, class... Specs>
+using chain_with_memory_of = Chain<In, typename bind_all_with<Memory, In, Specs...>::type>;
 
 }  // namespace tn::detail

@@ -23,6 +23,17 @@ struct SequentialBound : chain_of<In, Specs...> {
         SequentialBound::summarize_children(rows, depth + 1);
     }
 };
+// A block bound inside a decoder (core/encoder_decoder.hpp): its layers that read
+// memory are given the memory's shape.
+template <class In, class Memory, class... Specs>
+struct SequentialBoundWithMemory : chain_with_memory_of<In, Memory, Specs...> {
+    static std::string name() { return "Sequential"; }
+    static void summarize(std::vector<SummaryRow>& rows, int depth) {
+        rows.push_back({depth, name(), shape_string<typename SequentialBoundWithMemory::output_shape>(),
+                        SequentialBoundWithMemory::param_count});
+        SequentialBoundWithMemory::summarize_children(rows, depth + 1);
+    }
+};
 // A model used as a block's rule (asserted in a function body: see core/errors.hpp
 // for why). Judged only when the model itself is sound: one error at a time.
 template <class Net, class Declared, class In, bool Ok>
@@ -51,6 +62,8 @@ template <class... Layers>
 struct Sequential {
     template <class In>
     using bind = detail::SequentialBound<In, Layers...>;
+    template <class In, class Memory>
+    using bind_with_memory = detail::SequentialBoundWithMemory<In, Memory, Layers...>;
     static constexpr bool rooted = false;
     static constexpr bool accepts_tokens = true;  // its first layer judges them
 };
