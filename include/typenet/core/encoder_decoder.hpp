@@ -3,7 +3,7 @@
 //
 //   using Encoder = Sequential<Tokens<40>, Embedding<60, 64>, LSTM<128>>;
 //   using Decoder = Sequential<Tokens<11>, Embedding<14, 64>, LSTM<128, Stateful>,
-//                              BahdanauAttention<64>, Dense<128, Tanh>, Dense<14>>;
+//                              BahdanauAttention<64>, Dense<128>, Tanh, Dense<14>>;
 //   Model<EncoderDecoder<Encoder, Decoder>> model{Seed{1}};
 //
 // The encoder's output [S, D] becomes the decoder's memory (core/layer.hpp): the

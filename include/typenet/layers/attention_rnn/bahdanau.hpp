@@ -2,7 +2,7 @@
 // (Bahdanau, Cho & Bengio 2015), a layer of an EncoderDecoder's decoder:
 //
 //   using Decoder = Sequential<Tokens<12>, Embedding<V, 64>, LSTM<128, Stateful>,
-//                              BahdanauAttention<64>, Dense<128, Tanh>, Dense<V>>;
+//                              BahdanauAttention<64>, Dense<128>, Tanh, Dense<V>>;
 //
 // Input [T, H] (the decoder's states), memory [S, D] (the encoder's outputs), output
 // [T, D + H]: each position's context then its state (rnn_attention.hpp). The memory

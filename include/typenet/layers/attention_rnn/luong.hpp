@@ -8,7 +8,7 @@
 //                            parameter names); the papers differ in where the score
 //                            is used, not in the score (rnn_attention.hpp)
 // Input [T, H], memory [S, D], output [T, D + H] = [context ; state]; Luong's
-// attentional state tanh(W_c [c; h]) is the Dense<H', Tanh> written after it.
+// attentional state tanh(W_c [c; h]) is the Dense<H'>, Tanh written after it.
 #pragma once
 #include <string>
 

@@ -6,7 +6,7 @@
 //
 //     output_t = [c_t ; q_t]                       (width D + H)
 //
-// so that the next layer (Luong's "attentional hidden state" Dense<H, Tanh>, then the
+// so that the next layer (Luong's "attentional hidden state" Dense<H>, Tanh, then the
 // vocabulary's Dense) sees both. The score is the policy's (bahdanau.hpp, luong.hpp):
 //   Additive<A>  e = v^T tanh(W q + U k)           Bahdanau et al. 2015; Luong's concat
 //   Dot          e = q . k                         (needs H == D)
