@@ -78,11 +78,27 @@ constexpr auto check_rooted() {
                   "Model: the network has no Input; write Sequential<Input<dims...>, layers...>");
     return starts_with_input<Net>;
 }
+
+// A decoder (its layers read an encoder's memory) is no model of its own. Judged only
+// on a network that starts with its Input, so one error at a time.
+template <class Net>
+consteval bool decoder_network() {
+    if constexpr (starts_with_input<Net>) return reads_memory_of<Net>();
+    else return false;
+}
+template <class Net>
+constexpr auto check_not_decoder() {
+    static_assert(NeedsMemory<Net, !decoder_network<Net>()>::ok,
+                  "Model: this network's layers attend over an encoder's output (memory); it is the Decoder "
+                  "of Model<EncoderDecoder<Encoder, Decoder>>, not a model of its own");
+    return !decoder_network<Net>();
+}
 }  // namespace detail
 
 template <class Net>
 class Model {
     using input_rule = decltype(detail::check_rooted<Net>());
+    using memory_rule = decltype(detail::check_not_decoder<Net>());
     using RootedNet = std::conditional_t<detail::starts_with_input<Net>, Net, detail::NoNetwork>;
 
 public:

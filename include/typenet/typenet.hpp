@@ -49,3 +49,4 @@
 #include "typenet/decode/greedy.hpp"
 #include "typenet/layers/attention_rnn/bahdanau.hpp"
 #include "typenet/layers/attention_rnn/luong.hpp"
+#include "typenet/layers/attention_rnn/fixed_context.hpp"

@@ -32,6 +32,10 @@ using TwoAttentions = tn::EncoderDecoder<
     Encoder, tn::Sequential<tn::Tokens<T>, tn::Embedding<V, 4>, tn::LSTM<6>, tn::LuongAttention<tn::Dot>,
                             tn::Dense<6>, tn::Tanh, tn::LuongAttention<tn::General>, tn::Dense<V>>>;
 
+// Without attention: the encoder's last real output given at every decoder position.
+using NoAttention = tn::EncoderDecoder<
+    Encoder, tn::Sequential<tn::Tokens<T>, tn::Embedding<V, 4>, tn::FixedContext, tn::LSTM<5>, tn::Dense<V>>>;
+
 // A row: source ids (padded to S), then the decoder's input ids (padded to T).
 std::vector<float> row(std::vector<int> src, std::vector<int> tgt, float pad = 0.f) {
     std::vector<float> r(S + T, pad);
@@ -72,6 +76,8 @@ TEST_CASE("EncoderDecoder: finite-difference gradients through decoder, attentio
     CHECK_GRADIENTS(r);
     auto two = tn::testing::check_gradients<TwoAttentions>(tn::TokenCrossEntropy{}, o);
     CHECK_GRADIENTS(two);
+    auto fixed = tn::testing::check_gradients<NoAttention>(tn::TokenCrossEntropy{}, o);
+    CHECK_GRADIENTS(fixed);
 }
 
 TEST_CASE("EncoderDecoder: padding changes nothing (source and target lengths)") {

@@ -256,6 +256,13 @@ struct bind_layer<Spec, In, 1> {
 template <class Spec, class In>
 using bind_layer_t = typename bind_layer<Spec, In>::type;
 
+// Whether a spec reads memory, itself or (a block) through one of its layers.
+template <class Spec>
+consteval bool reads_memory_of() {
+    if constexpr (requires { Spec::reads_memory; }) return Spec::reads_memory;
+    else return false;
+}
+
 // Binding where there is memory (the decoder of an EncoderDecoder): a spec that takes
 // it (bind_with_memory) is given its shape; every other spec is bound as above.
 struct NoMemory {};
