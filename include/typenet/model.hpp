@@ -81,10 +81,17 @@ constexpr auto check_rooted() {
 
 // A decoder (its layers read an encoder's memory) is no model of its own. Judged only
 // on a network that starts with its Input, so one error at a time.
+// Read from the template arguments, as starts_with_input is: asking Net itself would
+// instantiate it first, and a shape error inside it would then print this check's
+// lines among its notes.
+template <class Net>
+inline constexpr bool decoder_network_v = false;
+template <template <class...> class Container, class First, class... Rest>
+inline constexpr bool decoder_network_v<Container<First, Rest...>> =
+    InputSpec<First> && (reads_memory_of<Rest>() || ...);
 template <class Net>
 consteval bool decoder_network() {
-    if constexpr (starts_with_input<Net>) return reads_memory_of<Net>();
-    else return false;
+    return decoder_network_v<Net>;
 }
 template <class Net>
 constexpr auto check_not_decoder() {

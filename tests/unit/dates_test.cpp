@@ -50,3 +50,31 @@ TEST_CASE("dates: rows, targets and lengths agree; lengths spread; seeded") {
     CHECK(tn::data::dates({.samples = 50, .seed = tn::Seed{3}}).sources ==
           std::vector<std::string>(task.sources.begin(), task.sources.begin() + 50));
 }
+
+#include <typenet/data/reversal.hpp>
+
+TEST_CASE("reversal: the answer is the source backwards, lengths and targets agree") {
+    const auto task = tn::data::reversal({.samples = 500, .min_length = 4, .seed = tn::Seed{5}});
+    const auto& d = task.data;
+    REQUIRE(d.size() == 500);
+    d.validate();
+    constexpr std::size_t S = tn::data::reversal_max_length, T = tn::data::reversal_target_length;
+    std::size_t shortest = 100, longest = 0;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const std::size_t L = d.lengths[i];
+        shortest = std::min(shortest, L), longest = std::max(longest, L);
+        CHECK(d.second_lengths[i] == L + 1);
+        CHECK(task.answers[i] == std::string(task.sources[i].rbegin(), task.sources[i].rend()));
+        const std::int32_t* row = d.tokens.data() + i * d.input_width;
+        CHECK(row[S] == 0);  // <bos>
+        for (std::size_t t = 0; t < L; ++t) {
+            CHECK(row[S + 1 + t] == row[L - 1 - t] + 1);          // target id = source id + 1
+            CHECK(d.targets[i * T + t] == float(row[S + 1 + t]));  // the next token
+        }
+        CHECK(d.targets[i * T + L] == 1.f);  // <eos>
+        for (std::size_t t = L + 1; t < T; ++t) CHECK(d.targets[i * T + t] == -1.f);
+    }
+    CHECK(shortest == 4);
+    CHECK(longest == S);
+    CHECK_THROWS_AS(tn::data::reversal({.min_length = 0}), std::invalid_argument);
+}

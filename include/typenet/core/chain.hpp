@@ -35,8 +35,21 @@ struct bind_all_with<Memory, In, S, Rest...> {
     using type = typename prepend<head, typename tail::type>::type;
     using output_shape = typename tail::output_shape;
 };
+// Without memory (every network but a decoder): the same recursion of its own, so an
+// error's instantiation notes are as short as they always were (compile-fail tests
+// count the lines).
 template <class In, class... Specs>
-using bind_all = bind_all_with<NoMemory, In, Specs...>;
+struct bind_all {
+    using type = type_list<>;
+    using output_shape = In;
+};
+template <class In, class S, class... Rest>
+struct bind_all<In, S, Rest...> {
+    using head = bind_layer_t<S, In>;
+    using tail = bind_all<typename head::output_shape, Rest...>;
+    using type = typename prepend<head, typename tail::type>::type;
+    using output_shape = typename tail::output_shape;
+};
 
 // A bound layer may fuse its forward with the next one (Dense + activation: one
 // GEMM with a bias+activation epilogue). The pair is computed in one call; the

@@ -38,15 +38,17 @@
 #include "typenet/core/init.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/shape.hpp"
+#include "typenet/kernels/simd.hpp"
 
 namespace tn {
 namespace detail {
 
-// Dot product of two rows of n floats (the compiler vectorises it).
+// Dot product of two rows of n floats, in SIMD lanes (a float sum in order is not
+// reassociated, so the compiler would not vectorise it).
 inline float dot_of(const float* a, const float* b, std::size_t n) {
-    float s = 0;
-    for (std::size_t i = 0; i < n; ++i) s += a[i] * b[i];
-    return s;
+    simd::vec acc(0.f);
+    simd::for_each_chunk(n, [&](std::size_t i, std::size_t m) { acc = simd::fma(simd::load(a + i, m), simd::load(b + i, m), acc); });
+    return xsimd::hadd(acc);
 }
 // y[rows] = W[rows, cols] x[cols]
 inline void matvec(const float* W, const float* x, float* y, std::size_t rows, std::size_t cols) {

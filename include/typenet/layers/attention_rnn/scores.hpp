@@ -15,6 +15,7 @@
 
 #include "typenet/core/init.hpp"
 #include "typenet/core/rng.hpp"
+#include "typenet/kernels/simd.hpp"
 #include "typenet/layers/attention_rnn/rnn_attention.hpp"
 #include "typenet/regularize/penalty.hpp"
 
@@ -49,25 +50,32 @@ struct Additive {
         }
         static void project_key(const float* p, const float* k, float* kp) { detail::matvec(p + U_at, k, kp, A, D); }
         static void project_query(const float* p, const float* q, float* qp) { detail::matvec(p + W_at, q, qp, A, H); }
+        // One tanh per unit and pair: the layer's hottest loop, so vectorised (a
+        // scalar std::tanh made the additive score 2.5x slower than the LSTMs).
         static float score(const float* p, const float* qp, const float* kp, float* th) {
+            using simd::vec;
             const float* v = p + v_at;
-            float e = 0;
-            for (std::size_t a = 0; a < A; ++a) {
-                th[a] = std::tanh(qp[a] + kp[a]);
-                e += v[a] * th[a];
-            }
-            return e;
+            vec e(0.f);
+            simd::for_each_chunk(A, [&](std::size_t a, std::size_t n) {
+                const vec t = xsimd::tanh(simd::load(qp + a, n) + simd::load(kp + a, n));
+                simd::store(th + a, t, n);
+                e = simd::fma(simd::load(v + a, n), t, e);
+            });
+            return xsimd::hadd(e);
         }
         static void score_backward(const float* p, float* dp, const float*, const float*, const float* th, float de,
                                    float* dqp, float* dkp) {
+            using simd::vec;
             const float* v = p + v_at;
             float* dv = dp + v_at;
-            for (std::size_t a = 0; a < A; ++a) {
-                dv[a] += de * th[a];
-                const float dpre = de * v[a] * (1.f - th[a] * th[a]);
-                dqp[a] += dpre;
-                dkp[a] += dpre;
-            }
+            const vec d(de), one(1.f);
+            simd::for_each_chunk(A, [&](std::size_t a, std::size_t n) {
+                const vec t = simd::load(th + a, n);
+                simd::store(dv + a, simd::fma(d, t, simd::load(dv + a, n)), n);
+                const vec dpre = d * simd::load(v + a, n) * (one - t * t);
+                simd::store(dqp + a, simd::load(dqp + a, n) + dpre, n);
+                simd::store(dkp + a, simd::load(dkp + a, n) + dpre, n);
+            });
         }
         static void project_query_backward(const float* p, float* dp, const float* q, const float* dqp, float* dq) {
             detail::outer_add(dp + W_at, dqp, q, A, H);
