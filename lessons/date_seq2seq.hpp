@@ -64,8 +64,14 @@ using AttentionDecoder =
 
 template <class K>
 using NoAttention = EncoderDecoder<Encoder<K>, FixedDecoder<K>>;
+// With attention the encoder is bidirectional, as Bahdanau et al.'s: each output k_s
+// (32 numbers from each direction) describes the source around s from both sides,
+// including how far s is from the end, which is what reversing needs to align by.
+// The same width (64) as the LSTM<64> without attention, so the Dot score applies.
+template <class K>
+using BidirectionalEncoder = Sequential<Tokens<K::S>, Embedding<K::Vs, E>, Bidirectional<LSTM<H / 2>>>;
 template <class K, class Attention>
-using WithAttention = EncoderDecoder<Encoder<K>, AttentionDecoder<K, Attention>>;
+using WithAttention = EncoderDecoder<BidirectionalEncoder<K>, AttentionDecoder<K, Attention>>;
 
 // Pairs of one task: the rows, and each source and answer as text.
 struct Pairs {
