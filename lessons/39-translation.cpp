@@ -320,6 +320,7 @@ Corpus load_corpus(bool smoke) {
 int main(int argc, char** argv) {
     return lesson::run([&] {
         const auto opt = lesson::parse(argc, argv, "39-translation");
+        std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a line at a time, also into a log file
         std::printf("Lesson 39: English -> Spanish. The first full run trains two models, about 15 minutes "
                     "on 2 cores;\nlater runs load the checkpoints in %s and only evaluate (about 2 minutes).\n\n",
                     opt.out.string().c_str());
