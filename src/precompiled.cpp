@@ -9,6 +9,7 @@
 #include "typenet/core/model_checks.hpp"
 #include "typenet/core/non_finite.hpp"
 #include "typenet/core/summary.hpp"
+#include "typenet/data/dates.hpp"
 #include "typenet/data/emoji.hpp"
 #include "typenet/data/image_folder.hpp"
 #include "typenet/data/language_model.hpp"

@@ -80,11 +80,34 @@ constexpr auto check_rooted() {
                   "Model: the network has no Input; write Sequential<Input<dims...>, layers...>");
     return starts_with_input<Net>;
 }
+
+// A decoder (its layers read an encoder's memory) is no model of its own. Judged only
+// on a network that starts with its Input, so one error at a time.
+// Read from the template arguments, as starts_with_input is: asking Net itself would
+// instantiate it first, and a shape error inside it would then print this check's
+// lines among its notes.
+template <class Net>
+inline constexpr bool decoder_network_v = false;
+template <template <class...> class Container, class First, class... Rest>
+inline constexpr bool decoder_network_v<Container<First, Rest...>> =
+    InputSpec<First> && (reads_memory_of<Rest>() || ...);
+template <class Net>
+consteval bool decoder_network() {
+    return decoder_network_v<Net>;
+}
+template <class Net>
+constexpr auto check_not_decoder() {
+    static_assert(NeedsMemory<Net, !decoder_network<Net>()>::ok,
+                  "Model: this network's layers attend over an encoder's output (memory); it is the Decoder "
+                  "of Model<EncoderDecoder<Encoder, Decoder>>, not a model of its own");
+    return !decoder_network<Net>();
+}
 }  // namespace detail
 
 template <class Net>
 class Model {
     using input_rule = decltype(detail::check_rooted<Net>());
+    using memory_rule = decltype(detail::check_not_decoder<Net>());
     using RootedNet = std::conditional_t<detail::starts_with_input<Net>, Net, detail::NoNetwork>;
 
 public:
@@ -99,7 +122,17 @@ public:
     // Sequences: the input's first axis is time, up to max_length positions; a
     // Tokens<T> input holds ids below token_limit (its Embedding's vocabulary).
     static constexpr bool token_input = is_token_shape<input_shape>;
-    static constexpr std::size_t max_length = input_shape::rank > 0 ? input_shape::dims[0] : 1;
+    // A two-part input (EncoderDecoder's row: source ids, then target ids) declares
+    // each part's longest length: lengths() are the first part's, second_lengths() the
+    // second's.
+    static constexpr std::size_t max_length = [] {
+        if constexpr (requires { RootedNet::length_limit; }) return std::size_t{RootedNet::length_limit};
+        else return input_shape::rank > 0 ? std::size_t{input_shape::dims[0]} : std::size_t{1};
+    }();
+    static constexpr std::size_t second_max_length = [] {
+        if constexpr (requires { RootedNet::second_length_limit; }) return std::size_t{RootedNet::second_length_limit};
+        else return std::size_t{0};
+    }();
     static constexpr std::size_t token_limit = [] {
         if constexpr (requires { RootedNet::token_limit; }) return std::size_t{RootedNet::token_limit};
         else return std::size_t{0};
@@ -246,6 +279,7 @@ public:
         if (batch <= capacity_) return;
         activations_.resize(per_sample_floats * batch);
         lengths_.resize(batch);
+        second_lengths_.resize(batch);
         if constexpr (state_size > 0) {
             AlignedBuffer grown(state_size * batch);
             std::fill_n(grown.data(), state_size * batch, 0.f);
@@ -271,6 +305,16 @@ public:
         return lengths_.data();
     }
 
+    // The same for the second part of a two-part input (second_max_length > 0: an
+    // EncoderDecoder's target lengths, 1 to second_max_length).
+    std::uint32_t* second_lengths(std::size_t batch) {
+        static_assert(second_max_length > 0 || !valid,
+                      "Model::second_lengths: this model's input has one part (only an EncoderDecoder has two)");
+        reserve(batch);
+        second_lengths_set_ = true;
+        return second_lengths_.data();
+    }
+
     // Zeroes the state stateful layers keep between calls: the next batch starts
     // from fresh sequences (truncated BPTT at the start of an epoch, a new text).
     void reset_state() {
@@ -283,6 +327,8 @@ public:
         batch_ = batch;
         const bool with_lengths = std::exchange(lengths_set_, false);
         if (with_lengths) detail::check_lengths(lengths_.data(), batch, input_facts());  // ids 1..T, or a clear error
+        const bool with_second = std::exchange(second_lengths_set_, false);
+        if (with_second) check_second_lengths(batch);
         pass_ = Pass{.batch = batch,
                      .training = training,
                      .rng = &rng_,
@@ -290,7 +336,8 @@ public:
                      .dropout_rate = dropout_rate_.value_or(-1.f),
                      .lengths = with_lengths ? lengths_.data() : nullptr,
                      .state = state_size > 0 ? state_.data() : nullptr,
-                     .state_stride = state_size};
+                     .state_stride = state_size,
+                     .second_lengths = with_second ? second_lengths_.data() : nullptr};
         if constexpr (valid) RootedNet::forward(pass_, params_.data(), x(), y(), cache(), workspace());
         return {y(), output_size * batch};
     }
@@ -424,6 +471,18 @@ private:
                 .input_size = input_size};
     }
 
+    // A target length outside 1..second_max_length would make the decoder read past
+    // its sample, so it is an error naming the sample, like the input's lengths.
+    void check_second_lengths(std::size_t batch) const {
+        for (std::size_t b = 0; b < batch; ++b)
+            if (second_lengths_[b] < 1 || second_lengths_[b] > second_max_length)
+                throw std::invalid_argument("Model::forward: sample " + std::to_string(b) +
+                                            " of the batch has second (target) length " +
+                                            std::to_string(second_lengths_[b]) + ", but a length is 1 to " +
+                                            std::to_string(second_max_length) + " (the input is " +
+                                            shape_string<input_shape>() + ")");
+    }
+
     // Calls f on every parameter tensor named `prefix` or below it; throws when none is.
     template <class F>
     std::size_t for_each_matching(std::string_view prefix, const char* what, F&& f) {
@@ -460,8 +519,8 @@ private:
     }
 
     AlignedBuffer params_, grads_, buffers_, activations_, state_;
-    std::vector<std::uint32_t> lengths_;
-    bool lengths_set_ = false;
+    std::vector<std::uint32_t> lengths_, second_lengths_;
+    bool lengths_set_ = false, second_lengths_set_ = false;
     std::size_t capacity_ = 0, batch_ = 0;
     std::uint64_t steps_ = 0;
     Pass pass_{};

@@ -48,3 +48,11 @@
 #include "typenet/train/dataset.hpp"
 #include "typenet/train/fit.hpp"
 #include "typenet/train/history.hpp"
+// Module 06: two-input models, attention over an RNN encoder, decoding.
+#include "typenet/core/encoder_decoder.hpp"
+#include "typenet/core/encoder_decoder_session.hpp"
+#include "typenet/decode/beam_search.hpp"
+#include "typenet/decode/greedy.hpp"
+#include "typenet/layers/attention_rnn/bahdanau.hpp"
+#include "typenet/layers/attention_rnn/luong.hpp"
+#include "typenet/layers/attention_rnn/fixed_context.hpp"

@@ -22,6 +22,22 @@ namespace tn::detail {
 
 // Binds each spec to the shape the previous one produced. One instantiation per
 // layer: linear in the length of the chain.
+// With Memory (a decoder's: core/layer.hpp), specs that read memory are given its shape.
+template <class Memory, class In, class... Specs>
+struct bind_all_with {
+    using type = type_list<>;
+    using output_shape = In;
+};
+template <class Memory, class In, class S, class... Rest>
+struct bind_all_with<Memory, In, S, Rest...> {
+    using head = bind_layer_with_t<S, In, Memory>;
+    using tail = bind_all_with<Memory, typename head::output_shape, Rest...>;
+    using type = typename prepend<head, typename tail::type>::type;
+    using output_shape = typename tail::output_shape;
+};
+// Without memory (every network but a decoder): the same recursion of its own, so an
+// error's instantiation notes are as short as they always were (compile-fail tests
+// count the lines).
 template <class In, class... Specs>
 struct bind_all {
     using type = type_list<>;
@@ -369,5 +385,7 @@ private:
 // A chain bound to its input, from a list of specs.
 template <class In, class... Specs>
 using chain_of = Chain<In, typename bind_all<In, Specs...>::type>;
+template <class In, class Memory, class... Specs>
+using chain_with_memory_of = Chain<In, typename bind_all_with<Memory, In, Specs...>::type>;
 
 }  // namespace tn::detail

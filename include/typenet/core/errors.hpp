@@ -124,6 +124,27 @@ struct PadLargerThanHalfWindow {
     static constexpr bool ok = Ok;
 };
 
+// The rules of the layers that read a second input, the memory (an encoder's output,
+// core/layer.hpp): such a layer used outside the decoder of an EncoderDecoder has no
+// memory to read; one that compares the decoder's vectors with the memory's (Luong's
+// dot score, a cross-attention) needs them to be as wide. QueryWidth / MemoryWidth
+// carry the two numbers into the message.
+template <std::size_t N> struct QueryWidth {};
+template <std::size_t N> struct MemoryWidth {};
+template <class Layer, bool Ok = false>
+struct NeedsMemory {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class Query, class Memory, bool Ok = false>
+struct MemoryWidthMismatch {
+    static constexpr bool ok = Ok;
+};
+// The memory must be a sequence [S, D] (S source positions of D features).
+template <class Layer, class GotShape, bool Ok = false>
+struct MemoryNotSequence {
+    static constexpr bool ok = Ok;
+};
+
 // Expected<...> / Got<...> spelled from a Shape, for the messages.
 template <class S> struct expected_of;
 template <std::size_t... D> struct expected_of<Shape<D...>> { using type = Expected<D...>; };

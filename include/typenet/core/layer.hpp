@@ -52,11 +52,33 @@
 // that is finite, and every layer writes a zero gradient for its input there once
 // it is given a zero gradient there (the losses give one), so padding changes
 // neither the outputs at real positions nor the loss nor any gradient.
+//
+// Memory (a second input: the encoder's output an attention layer of a decoder reads,
+// core/encoder_decoder.hpp). Its shape is known when the layer is bound, so a rule that
+// compares widths is a compile error: a spec that reads memory has, beside bind<In>,
+//   template <class In, class Memory> using bind_with_memory = ...;  // Memory: Shape<S, D>
+//   static constexpr bool reads_memory = true;
+// and its bind<In> (used anywhere there is no memory) is the NeedsMemory error.
+// Containers hand the memory shape down while binding (detail::bind_all_with<Memory,...>,
+// Sequential's bind_with_memory); a spec without bind_with_memory is bound as always,
+// so layers that do not read memory are untouched by it and pay nothing. At run time:
+//   Pass::memory          sample b's memory at memory + b * memory_stride (stride 0:
+//                         every sample reads one memory, as the beams of one source do)
+//   Pass::memory_lengths  sample b's real memory positions (the source lengths, 1 to S;
+//                         null: all S): the key-padding mask. A layer never reads the
+//                         memory at or past them, and writes no gradient there.
+//   Pass::memory_grad     backward only: dL/d(memory), same layout; each layer that
+//                         reads memory ADDS its part (the container zeroes it first),
+//                         so the encoder's backward receives the sum over every
+//                         decoder layer that attends to it. Null: nobody needs it.
+// (backward writes dparams and dx but accumulates memory_grad: several layers share
+// one memory, and summing in place costs no [layers x memory] buffer.)
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "typenet/core/errors.hpp"
@@ -80,9 +102,20 @@ struct Pass {
                                    // sample), so it does not move when the batch does
     std::size_t start = 0;       // position of this call's first step in a longer
                                  // sequence (generation one position at a time)
-    // Room for the encoder-decoder module, unused by the core layers:
-    const float* memory = nullptr;  // a second input, e.g. cross-attention memory
+    // A second input of a two-part model (core/encoder_decoder.hpp): the lengths of the
+    // second part's sequences (the decoder's target lengths; null: all full) ...
+    const std::uint32_t* second_lengths = nullptr;
+    // ... and the memory a decoder's attention layers read (see the contract above).
+    const float* memory = nullptr;
+    std::size_t memory_stride = 0;
+    const std::uint32_t* memory_lengths = nullptr;
+    float* memory_grad = nullptr;  // accumulated into by backward
 };
+
+// How many real positions sample b's memory has (of S).
+inline std::size_t memory_length_of(const Pass& p, std::size_t b, std::size_t S) {
+    return p.memory_lengths ? std::size_t(p.memory_lengths[b]) : S;
+}
 
 // Sample b's length in a pass over sequences of (at most) T positions.
 inline std::size_t length_of(const Pass& p, std::size_t b, std::size_t T) {
@@ -222,5 +255,46 @@ struct bind_layer<Spec, In, 1> {
 };
 template <class Spec, class In>
 using bind_layer_t = typename bind_layer<Spec, In>::type;
+
+// Whether a spec reads memory, itself or (a block) through one of its layers.
+template <class Spec>
+consteval bool reads_memory_of() {
+    if constexpr (requires { Spec::reads_memory; }) return Spec::reads_memory;
+    else return false;
+}
+
+// Binding where there is memory (the decoder of an EncoderDecoder): a spec that takes
+// it (bind_with_memory) is given its shape; every other spec is bound as above.
+struct NoMemory {};
+template <class Spec, class In, class Memory>
+consteval bool binds_with_memory() {
+    if constexpr (std::is_same_v<Memory, NoMemory> || binding_kind<Spec, In> != 2) return false;
+    else return requires { typename Spec::template bind_with_memory<In, Memory>; };
+}
+template <class Spec, class In, class Memory, bool = binds_with_memory<Spec, In, Memory>()>
+struct bind_layer_with {
+    using type = bind_layer_t<Spec, In>;
+};
+template <class Spec, class In, class Memory>
+struct bind_layer_with<Spec, In, Memory, true> {
+    using type = typename Spec::template bind_with_memory<In, Memory>;
+};
+template <class Spec, class In, class Memory>
+using bind_layer_with_t = typename bind_layer_with<Spec, In, Memory>::type;
+
+namespace detail {
+// A memory-reading spec bound where there is no memory.
+template <class Spec>
+constexpr auto check_has_memory() {
+    static_assert(NeedsMemory<Spec>::ok,
+                  "this layer attends over an encoder's output (the memory), which only the decoder of "
+                  "EncoderDecoder<Encoder, Decoder> is given; use it in that decoder");
+    return false;
+}
+}  // namespace detail
+template <class Spec>
+struct MissingMemory : Poisoned<Spec> {
+    using shape_rule = decltype(detail::check_has_memory<Spec>());
+};
 
 }  // namespace tn

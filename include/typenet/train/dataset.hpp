@@ -39,6 +39,10 @@ struct Dataset {
     // is full. A sequence target past a sample's length should be the loss's ignore
     // id (TokenCrossEntropy::ignore_id), as add_sequence writes.
     std::vector<std::uint32_t> lengths;
+    // A two-part sample (EncoderDecoder: each row is the source ids, then the target
+    // ids fed to the decoder): `lengths` are the source lengths and these the target
+    // lengths, one per sample or none (add_pair writes both).
+    std::vector<std::uint32_t> second_lengths;
 
     Dataset() = default;
     Dataset(std::string name_, std::size_t input_width_, std::size_t target_width_)
@@ -51,6 +55,7 @@ struct Dataset {
     }
     bool has_tokens() const { return !tokens.empty(); }
     bool has_lengths() const { return !lengths.empty(); }
+    bool has_second_lengths() const { return !second_lengths.empty(); }
     // Sample i's length (input_width's worth of positions when lengths is empty:
     // callers that know the model's T use that instead).
     std::size_t length(std::size_t i, std::size_t full) const { return lengths.empty() ? full : lengths[i]; }
@@ -73,6 +78,13 @@ struct Dataset {
     TYPENET_INLINE void add_sequence(std::span<const std::int32_t> ids, std::span<const float> t,
                                      std::int32_t pad = 0);
 
+    // An encoder-decoder sample: source ids (1 to source_width) padded to
+    // source_width, then the decoder's input ids (1 to input_width - source_width)
+    // padded; lengths and second_lengths record both lengths. Targets as add's.
+    TYPENET_INLINE void add_pair(std::size_t source_width, std::span<const std::int32_t> source,
+                                 std::span<const std::int32_t> target, std::span<const float> t,
+                                 std::int32_t pad = 0);
+
     // Sample i's inputs, for float storage (use copy_input for either storage).
     std::span<const float> input(std::size_t i) const {
         if (!bytes.empty()) throw std::logic_error(name + ": inputs are stored as bytes; use copy_input");
@@ -86,7 +98,7 @@ struct Dataset {
     // are there. Validates the data set and each index first (an index past the end
     // names itself).
     TYPENET_INLINE void gather(std::span<const std::size_t> indices, float* x, float* t,
-                               std::uint32_t* lengths = nullptr) const;
+                               std::uint32_t* lengths = nullptr, std::uint32_t* second_lengths = nullptr) const;
 
     // Samples [begin, end) as a new data set (a copy).
     TYPENET_INLINE Dataset slice(std::size_t begin, std::size_t end) const;

@@ -29,6 +29,9 @@ TYPENET_INLINE void Dataset::validate() const {
     if (as_bytes && !std::isfinite(byte_scale)) fail("byte_scale is " + std::to_string(byte_scale) + ", not finite");
     if (!lengths.empty() && lengths.size() != samples)
         fail("it holds " + n(lengths.size()) + " lengths for " + n(samples) + " samples; give one per sample or none");
+    if (!second_lengths.empty() && second_lengths.size() != samples)
+        fail("it holds " + n(second_lengths.size()) + " second (target) lengths for " + n(samples) +
+             " samples; give one per sample or none");
 }
 
 TYPENET_INLINE void Dataset::add(std::span<const float> x, std::span<const float> t) {
@@ -55,6 +58,33 @@ TYPENET_INLINE void Dataset::add_sequence(std::span<const std::int32_t> ids, std
     lengths.push_back(std::uint32_t(ids.size()));
 }
 
+TYPENET_INLINE void Dataset::add_pair(std::size_t source_width, std::span<const std::int32_t> source,
+                                      std::span<const std::int32_t> target, std::span<const float> t,
+                                      std::int32_t pad) {
+    if (!inputs.empty() || !bytes.empty())
+        throw std::invalid_argument(name + ": add_pair adds token ids, but the set holds float or byte inputs");
+    if (source_width == 0 || source_width >= input_width)
+        throw std::invalid_argument(name + ": add_pair: the source part (" + std::to_string(source_width) +
+                                    " ids) must leave room for a target part in input_width " +
+                                    std::to_string(input_width));
+    const std::size_t target_width_ids = input_width - source_width;
+    if (source.empty() || source.size() > source_width || target.empty() || target.size() > target_width_ids ||
+        t.size() != target_width)
+        throw std::invalid_argument(name + ": a pair needs 1 to " + std::to_string(source_width) +
+                                    " source ids, 1 to " + std::to_string(target_width_ids) + " target ids and " +
+                                    std::to_string(target_width) + " targets, got " + std::to_string(source.size()) +
+                                    ", " + std::to_string(target.size()) + " and " + std::to_string(t.size()));
+    if (size() > 0 && (lengths.size() != size() || second_lengths.size() != size()))
+        throw std::invalid_argument(name + ": add_pair: the set already holds samples without both lengths");
+    tokens.insert(tokens.end(), source.begin(), source.end());
+    tokens.insert(tokens.end(), source_width - source.size(), pad);
+    tokens.insert(tokens.end(), target.begin(), target.end());
+    tokens.insert(tokens.end(), target_width_ids - target.size(), pad);
+    targets.insert(targets.end(), t.begin(), t.end());
+    lengths.push_back(std::uint32_t(source.size()));
+    second_lengths.push_back(std::uint32_t(target.size()));
+}
+
 TYPENET_INLINE void Dataset::copy_input(std::size_t i, float* out) const {
     if (!tokens.empty()) {
         const std::int32_t* id = tokens.data() + i * input_width;
@@ -68,7 +98,7 @@ TYPENET_INLINE void Dataset::copy_input(std::size_t i, float* out) const {
 }
 
 TYPENET_INLINE void Dataset::gather(std::span<const std::size_t> indices, float* x, float* t,
-                                    std::uint32_t* out_lengths) const {
+                                    std::uint32_t* out_lengths, std::uint32_t* out_second) const {
     validate();
     const std::size_t n = size();
     for (const std::size_t i : indices)
@@ -79,6 +109,7 @@ TYPENET_INLINE void Dataset::gather(std::span<const std::size_t> indices, float*
         copy_input(indices[b], x + b * input_width);
         std::copy_n(targets.data() + indices[b] * target_width, target_width, t + b * target_width);
         if (out_lengths && !lengths.empty()) out_lengths[b] = lengths[indices[b]];
+        if (out_second && !second_lengths.empty()) out_second[b] = second_lengths[indices[b]];
     }
 }
 
@@ -102,6 +133,9 @@ TYPENET_INLINE Dataset Dataset::slice(std::size_t begin, std::size_t end) const 
                      targets.begin() + std::ptrdiff_t(end * target_width));
     if (!lengths.empty())
         d.lengths.assign(lengths.begin() + std::ptrdiff_t(begin), lengths.begin() + std::ptrdiff_t(end));
+    if (!second_lengths.empty())
+        d.second_lengths.assign(second_lengths.begin() + std::ptrdiff_t(begin),
+                                second_lengths.begin() + std::ptrdiff_t(end));
     return d;
 }
 

@@ -59,6 +59,17 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
             throw std::invalid_argument(what + ": sample " + std::to_string(i) + " has length " +
                                         std::to_string(data.lengths[i]) + ", but the model's input " +
                                         scorer.input_shape + " takes 1 to " + std::to_string(scorer.max_length));
+    if (scorer.second_max_length > 0 && !data.has_second_lengths())
+        throw std::invalid_argument(what + " has no second_lengths, but the model's input " + scorer.input_shape +
+                                    " is two parts (source, then target ids): fill it with Dataset::add_pair");
+    if (scorer.second_max_length == 0 && data.has_second_lengths())
+        throw std::invalid_argument(what + " has second (target) lengths, but the model's input " +
+                                    scorer.input_shape + " is one part");
+    for (std::size_t i = 0; i < data.second_lengths.size(); ++i)
+        if (data.second_lengths[i] < 1 || data.second_lengths[i] > scorer.second_max_length)
+            throw std::invalid_argument(what + ": sample " + std::to_string(i) + " has target length " +
+                                        std::to_string(data.second_lengths[i]) + ", but the model takes 1 to " +
+                                        std::to_string(scorer.second_max_length));
     try {
         scorer.check_targets(data.targets.data(), data.size());
     } catch (const TargetError& e) {
@@ -72,7 +83,8 @@ TYPENET_INLINE void check_dataset(const Scorer& scorer, const Dataset& data, con
 // has them.
 inline void gather_batch(Scorer& scorer, const Dataset& data, std::span<const std::size_t> indices, float* targets) {
     float* x = scorer.input(indices.size());
-    data.gather(indices, x, targets, data.has_lengths() ? scorer.lengths(indices.size()) : nullptr);
+    data.gather(indices, x, targets, data.has_lengths() ? scorer.lengths(indices.size()) : nullptr,
+                data.has_second_lengths() ? scorer.second_lengths(indices.size()) : nullptr);
 }
 
 // A stateful model's state is the training stream's: evaluation starts from zero
@@ -199,7 +211,8 @@ private:
             if (schedule_.per_step()) set_rate(schedule_.rate(std::size_t(state_.schedule_step_)), "the schedule");
             float* inputs = trainee_.input(b);
             train_.gather({order_.data() + done, b}, inputs, targets_.data(),
-                          train_.has_lengths() ? trainee_.lengths(b) : nullptr);
+                          train_.has_lengths() ? trainee_.lengths(b) : nullptr,
+                          train_.has_second_lengths() ? trainee_.second_lengths(b) : nullptr);
             if (augment_rng) options_.augment(inputs, b, *augment_rng);
             state_.last_step = trainee_.train_step(b, targets_.data(), options_.clip);
             state_.step = trainee_.steps();

@@ -48,11 +48,14 @@ public:
     std::size_t token_limit = 0;    // ... below this (0: no limit known)
     std::size_t max_length = 1;     // a sample's length is 1 to this
     bool reports_perplexity = false;  // the loss is a cross-entropy in nats
+    std::size_t second_max_length = 0;  // a two-part input's second part (EncoderDecoder's targets)
 
     // Where `batch` samples of input go.
     virtual float* input(std::size_t batch) = 0;
     // Where their lengths go, for the next step or score only.
     virtual std::uint32_t* lengths(std::size_t batch) = 0;
+    // ... and those of a two-part input's second part (null for a one-part model).
+    virtual std::uint32_t* second_lengths(std::size_t batch) = 0;
     // Zeroes the state stateful layers carry from batch to batch.
     virtual void reset_state() = 0;
     // Runs the batch in input() in inference mode; returns the mean loss over it,
@@ -99,10 +102,15 @@ public:
         this->token_input = Model<Net>::token_input;
         this->token_limit = Model<Net>::token_limit;
         this->max_length = Model<Net>::max_length;
+        this->second_max_length = Model<Net>::second_max_length;
         if constexpr (requires { Loss::reports_perplexity; }) this->reports_perplexity = Loss::reports_perplexity;
     }
     float* input(std::size_t batch) final { return model_.input(batch); }
     std::uint32_t* lengths(std::size_t batch) final { return model_.lengths(batch); }
+    std::uint32_t* second_lengths(std::size_t batch) final {
+        if constexpr (Model<Net>::second_max_length > 0) return model_.second_lengths(batch);
+        else return (void)batch, nullptr;
+    }
     void reset_state() final { model_.reset_state(); }
     float score(std::size_t batch, const float* targets, std::size_t& correct, std::size_t& counted) final {
         const auto out = model_.forward(batch, false);
