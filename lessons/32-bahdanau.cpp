@@ -50,6 +50,13 @@ ByLength run_task(const lesson::Options& opt, Model<Bahdanau<K>>& model) {
     print_length_header<K>(r);
     print_by_length("Bahdanau attention", r);
     write_csv(lesson::wrote(opt.out / ("accuracy_" + std::string(K::name) + ".csv")), r);
+    std::printf("mistakes on the longest sources:\n");
+    for (std::size_t i = 0, shown = 0; i < predicted.size() && shown < 5; ++i)
+        if (predicted[i] != split.test.answers[i] && split.test.sources[i].size() > K::S * 2 / 3) {
+            std::printf("  %-56s -> %s (truth %s)\n", split.test.sources[i].c_str(), predicted[i].c_str(),
+                        split.test.answers[i].c_str());
+            ++shown;
+        }
     return r;
 }
 

@@ -471,8 +471,8 @@ private:
                 .input_size = input_size};
     }
 
-    // The targets' lengths come from the user's code too: one outside
-    // 1..second_max_length would make the decoder read past its sample.
+    // A target length outside 1..second_max_length would make the decoder read past
+    // its sample, so it is an error naming the sample, like the input's lengths.
     void check_second_lengths(std::size_t batch) const {
         for (std::size_t b = 0; b < batch; ++b)
             if (second_lengths_[b] < 1 || second_lengths_[b] > second_max_length)
