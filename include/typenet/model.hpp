@@ -326,9 +326,10 @@ public:
         reserve(batch);
         batch_ = batch;
         const bool with_lengths = std::exchange(lengths_set_, false);
-        if (with_lengths) detail::check_lengths(lengths_.data(), batch, input_facts());  // ids 1..T, or a clear error
+        if (with_lengths) detail::check_lengths(lengths_.data(), batch, max_length, "", input_facts());
         const bool with_second = std::exchange(second_lengths_set_, false);
-        if (with_second) check_second_lengths(batch);
+        if (with_second)
+            detail::check_lengths(second_lengths_.data(), batch, second_max_length, "second (target) ", input_facts());
         pass_ = Pass{.batch = batch,
                      .training = training,
                      .rng = &rng_,
@@ -469,18 +470,6 @@ private:
                 .max_length = max_length,
                 .token_limit = token_limit,
                 .input_size = input_size};
-    }
-
-    // A target length outside 1..second_max_length would make the decoder read past
-    // its sample, so it is an error naming the sample, like the input's lengths.
-    void check_second_lengths(std::size_t batch) const {
-        for (std::size_t b = 0; b < batch; ++b)
-            if (second_lengths_[b] < 1 || second_lengths_[b] > second_max_length)
-                throw std::invalid_argument("Model::forward: sample " + std::to_string(b) +
-                                            " of the batch has second (target) length " +
-                                            std::to_string(second_lengths_[b]) + ", but a length is 1 to " +
-                                            std::to_string(second_max_length) + " (the input is " +
-                                            shape_string<input_shape>() + ")");
     }
 
     // Calls f on every parameter tensor named `prefix` or below it; throws when none is.

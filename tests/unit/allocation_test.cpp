@@ -224,5 +224,11 @@ TEST_CASE("after warm-up a training step allocates nothing") {
         using SmallCnn = Sequential<Input<3, 12, 12>, Conv2D<8, Kernel<3>, Same>, BatchNorm2D<>, ReLU, Dropout2D<20>,
                                     AvgPool<2>, Conv2D<8, Kernel<3>, Stride<2>, Pad<1>>, GELU, GlobalAvgPool, Dense<4>>;
         check_steady_state_allocates_nothing<SmallCnn>(SoftmaxCrossEntropy{});
+        // Transformer parts: positional encodings (the sinusoidal table is a static array,
+        // no heap), LayerNorm and RMSNorm (parallel over samples at this size, their
+        // per-sample parameter gradients in the workspace).
+        using SequenceParts = Sequential<Input<12, 32>, SinusoidalPositions, LearnedPositions<12>, LayerNorm<>,
+                                         Dense<32>, RMSNorm<>, GELU, LayerNorm<NoAffine>, MeanOverTime, Dense<4>>;
+        check_steady_state_allocates_nothing<SequenceParts>(SoftmaxCrossEntropy{});
     }
 }

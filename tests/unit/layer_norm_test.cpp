@@ -103,6 +103,9 @@ TEST_CASE("LayerNorm and RMSNorm: gradients match finite differences, with and w
     CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<4, 19>, RMSNorm<>, Dense<3>>>(MSE{}, noisy)));
     CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<4, 7>, RMSNorm<>, Dense<3>>>(MSE{}, padded)));
     CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<9>, RMSNorm<NoAffine>, Dense<2>>>(MSE{}, noisy)));
+    // A flat LayerNorm after MeanOverTime: the model's lengths speak of its input's
+    // positions, not of this layer's one vector, which is normalised whole.
+    CHECK_GRADIENTS((testing::check_gradients<Sequential<Input<4, 5>, MeanOverTime, LayerNorm<>, Dense<2>>>(MSE{}, padded)));
 }
 
 TEST_CASE("LayerNorm: padded positions give 0, a zero input gradient, and change no real result") {
@@ -148,4 +151,28 @@ TEST_CASE("LayerNorm: a batch of one trains (no batch statistics), the same in t
     const auto eval = model.forward(1, false);
     for (std::size_t k = 0; k < x.size(); ++k) CHECK(a[k] == eval[k]);
     for (std::size_t k = 0; k < x.size(); ++k) CHECK(std::isfinite(a[k]));
+}
+
+TEST_CASE("LayerNorm and RMSNorm: results are bit-identical on 1 and 2 threads") {
+    // Large enough that the samples are split between the threads; each sample's share
+    // of the parameter gradients is added in sample order whatever the thread count.
+    using Net = Sequential<Input<32, 48>, LayerNorm<>, Dense<16>, RMSNorm<>, Dense<3>>;
+    auto run = [](int threads) {
+        set_threads(threads);
+        Model<Net> m{Seed{6}};
+        for (float& p : m.parameters()) p += 0.05f;
+        Rng rng{Seed{7}};
+        float* x = m.input(16);
+        for (std::size_t i = 0; i < 16 * 32 * 48; ++i) x[i] = rng.uniform(-2.f, 2.f);
+        const auto y = m.forward(16, true);
+        std::vector<float> out(y.begin(), y.end()), dx(16 * 32 * 48);
+        m.backward(out.data(), dx.data());
+        out.insert(out.end(), dx.begin(), dx.end());
+        out.insert(out.end(), m.gradients().begin(), m.gradients().end());
+        return out;
+    };
+    const int before = threads();
+    const auto one = run(1), two = run(2);
+    set_threads(before);
+    CHECK(one == two);
 }

@@ -27,9 +27,11 @@ struct InputFacts {
     std::size_t input_size = 0;         // floats per sample
 };
 
-// Each of `batch` lengths is 1 to facts.max_length; throws std::invalid_argument
-// naming the first sample that is not (a recurrent layer would read past it).
-TYPENET_INLINE void check_lengths(const std::uint32_t* lengths, std::size_t batch, const InputFacts& facts);
+// Each of `batch` lengths is 1 to `limit`; throws std::invalid_argument naming the
+// first sample that is not (a recurrent layer would read past it). `which` names
+// the lengths ("" for the input's, "second (target) " for an encoder-decoder's).
+TYPENET_INLINE void check_lengths(const std::uint32_t* lengths, std::size_t batch, std::size_t limit,
+                                  const char* which, const InputFacts& facts);
 
 // predict(std::span<const float>): the model reads floats, facts.input_size of them.
 TYPENET_INLINE void check_predict_features(std::size_t given, const InputFacts& facts);

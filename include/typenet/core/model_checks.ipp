@@ -8,12 +8,13 @@
 
 namespace tn::detail {
 
-TYPENET_INLINE void check_lengths(const std::uint32_t* lengths, std::size_t batch, const InputFacts& facts) {
+TYPENET_INLINE void check_lengths(const std::uint32_t* lengths, std::size_t batch, std::size_t limit,
+                                  const char* which, const InputFacts& facts) {
     for (std::size_t b = 0; b < batch; ++b)
-        if (lengths[b] < 1 || lengths[b] > facts.max_length)
-            throw std::invalid_argument("Model::forward: sample " + std::to_string(b) + " of the batch has length " +
-                                        std::to_string(lengths[b]) + ", but a length is 1 to " +
-                                        std::to_string(facts.max_length) + " (the input is " +
+        if (lengths[b] < 1 || lengths[b] > limit)
+            throw std::invalid_argument("Model::forward: sample " + std::to_string(b) + " of the batch has " + which +
+                                        "length " + std::to_string(lengths[b]) + ", but a length is 1 to " +
+                                        std::to_string(limit) + " (the input is " +
                                         shape_string(facts.dims) + ")");
 }
 

@@ -54,7 +54,10 @@ namespace tn::kernels {
 class PackedB {
 public:
     // Packs op(B) [K, N] of B (row-major, leading dimension ldb).
-    TYPENET_INLINE void pack(Transpose tb, std::size_t K, std::size_t N, const float* B, std::size_t ldb);
+    // Not inlined: once per call, and inlined into a layer with constant sizes g++ 12
+    // warns falsely (-Waggressive-loop-optimizations) about the transpose's tail loop.
+    [[gnu::noinline]] TYPENET_INLINE void pack(Transpose tb, std::size_t K, std::size_t N, const float* B,
+                                               std::size_t ldb);
     std::size_t rows() const { return k_; }
     std::size_t cols() const { return n_; }
     Transpose transposed() const { return tb_; }

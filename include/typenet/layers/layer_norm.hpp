@@ -105,7 +105,7 @@ inline auto lanes_below(std::size_t count) {
 // Normalisation of each row of D floats (a position), optionally centred (LayerNorm)
 // or not (RMSNorm), then an optional per-feature scale and shift. Every loop is one
 // pass of vectors over a row, which sits in L1: three passes forward (sum, squared
-// deviations, output), three backward.
+// deviations, output), two backward (the row sums with the parameter gradients, then dx).
 template <class Spec, class In, bool Centred, bool HasWeight, bool HasBias>
 struct RowNormLayer {
     using option_rule = decltype(check_row_norm_options<Spec, typename Spec::unknown_option, Centred>());

@@ -70,7 +70,7 @@ constexpr auto check_positions_input() {
 }
 
 // Writes the sinusoidal encoding of positions first .. first + count - 1, [count, D].
-// The angles in double: at position 10^4 a float angle would be off by ~1e-3 radian.
+// The angles in double: at position 10^4 a float angle would be off by up to 5e-4 radian.
 template <std::size_t D>
 void sinusoidal_rows(float* out, std::size_t first, std::size_t count) {
     for (std::size_t i = 0; 2 * i < D; ++i) {
