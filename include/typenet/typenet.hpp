@@ -34,6 +34,8 @@
 // After dense.hpp, which it includes (the same reason as above).
 #include "typenet/layers/attention/multi_head_attention.hpp"
 #include "typenet/layers/transformer/encoder_layer.hpp"
+#include "typenet/layers/attention/cross_attention.hpp"
+#include "typenet/layers/transformer/decoder_layer.hpp"
 #include "typenet/losses/binary_cross_entropy.hpp"
 #include "typenet/losses/hinge.hpp"
 #include "typenet/losses/mse.hpp"

@@ -388,4 +388,17 @@ using chain_of = Chain<In, typename bind_all<In, Specs...>::type>;
 template <class In, class Memory, class... Specs>
 using chain_with_memory_of = Chain<In, typename bind_all_with<Memory, In, Specs...>::type>;
 
+// A container's chain, with the memory's shape when it is bound inside a decoder
+// (Memory = NoMemory otherwise: the plain binding, whose error notes are shorter).
+template <class Memory, class In, class... Specs>
+struct chain_for {
+    using type = chain_with_memory_of<In, Memory, Specs...>;
+};
+template <class In, class... Specs>
+struct chain_for<NoMemory, In, Specs...> {
+    using type = chain_of<In, Specs...>;
+};
+template <class Memory, class In, class... Specs>
+using chain_for_t = typename chain_for<Memory, In, Specs...>::type;
+
 }  // namespace tn::detail

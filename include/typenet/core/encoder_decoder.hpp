@@ -70,6 +70,18 @@ struct decoder_parts<Sequential<I, L...>> {
     using bind_step = chain_with_memory_of<Tokens<1>, Memory, L...>;
 };
 
+// The decoder bound once more to one position, for step-by-step decoding; only when
+// its binding to the whole target holds (a broken decoder's error is reported once,
+// not again by its one-position twin).
+template <bool Valid, class Parts, class Memory>
+struct step_decoder_of {
+    using type = typename Parts::template bind<Memory>;  // never run
+};
+template <class Parts, class Memory>
+struct step_decoder_of<true, Parts, Memory> {
+    using type = typename Parts::template bind_step<Memory>;
+};
+
 template <class ED, class Part, class Shape>
 constexpr auto check_part_tokens() {
     static_assert(EncoderDecoderPartNotTokens<ED, Part, is_token_shape<Shape>>::ok,
@@ -109,7 +121,7 @@ struct EncoderDecoder {
     using decoder_input = typename parts::input_shape;
     using decoder_rule = decltype(detail::check_part_tokens<EncoderDecoder, DecoderPart, decoder_input>());
     using decoder = typename parts::template bind<memory_shape>;
-    using step_decoder = typename parts::template bind_step<memory_shape>;
+    using step_decoder = typename detail::step_decoder_of<decoder::valid, parts, memory_shape>::type;
 
     static constexpr std::size_t S = Encoder::input_shape::size;  // source positions
     static constexpr std::size_t T = decoder_input::size;         // target positions

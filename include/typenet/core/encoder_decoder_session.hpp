@@ -164,7 +164,9 @@ public:
         p.lengths = incremental ? nullptr : prefix_lengths_.data();
         p.state = state_.data() + ED::encoder_state;
         p.state_stride = ED::state_size;
-        p.start = position_;
+        // A stepped decoder's one position is at position_; a rerun prefix starts at 0
+        // (positional encodings read Pass::start).
+        p.start = incremental ? position_ : 0;
         p.memory = memory_.data();
         p.memory_stride = sources_ == 1 ? 0 : M;
         p.memory_lengths = memory_lengths_.data();

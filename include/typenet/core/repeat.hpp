@@ -17,10 +17,10 @@ template <std::size_t N, class... Layers>
 struct Repeat;
 
 namespace detail {
-template <class In, class List> struct chain_of_list;
-template <class In, class... Specs>
-struct chain_of_list<In, type_list<Specs...>> {
-    using type = chain_of<In, Specs...>;
+template <class Memory, class In, class List> struct chain_of_list;
+template <class Memory, class In, class... Specs>
+struct chain_of_list<Memory, In, type_list<Specs...>> {
+    using type = chain_for_t<Memory, In, Specs...>;
 };
 
 // Repeat's rules, in the order they are judged (asserted in function bodies: see
@@ -45,13 +45,15 @@ constexpr auto check_repeat_keeps_shape() {
 // known to hold; a Repeat that breaks it reports InvalidShape, so the layers after it
 // stay silent.
 // (Each choice below is made before its chain is named: naming a chain binds its layers.)
-template <bool DepthOk, class In, class Block>
+// Memory: the decoder's memory shape inside a decoder (each copy is given it, and in
+// backward every copy adds its part of the memory's gradient), NoMemory elsewhere.
+template <bool DepthOk, class Memory, class In, class Block>
 struct repeat_first {
     using type = chain_of<In>;  // Repeat<0, ...>: nothing is bound
 };
-template <class In, class Block>
-struct repeat_first<true, In, Block> {
-    using type = chain_of<In, Block>;
+template <class Memory, class In, class Block>
+struct repeat_first<true, Memory, In, Block> {
+    using type = chain_for_t<Memory, In, Block>;
 };
 template <bool ContractOk, class Plan, std::size_t N, class Block>
 struct repeat_copies {
@@ -59,15 +61,17 @@ struct repeat_copies {
 };
 template <class Plan, std::size_t N, class Block>
 struct repeat_copies<true, Plan, N, Block> {
-    using type = typename chain_of_list<typename Plan::input, typename replicate<N, Block>::type>::type;
+    using type = typename chain_of_list<typename Plan::memory, typename Plan::input,
+                                        typename replicate<N, Block>::type>::type;
 };
 
-template <class In, std::size_t N, class... Layers>
+template <class In, class Memory, std::size_t N, class... Layers>
 struct repeat_plan {
     using input = In;
+    using memory = Memory;
     using block = Sequential<Layers...>;
     static constexpr bool depth_ok = N > 0;
-    using first = typename repeat_first<depth_ok, In, block>::type;
+    using first = typename repeat_first<depth_ok, Memory, In, block>::type;
     using first_out = typename first::output_shape;
     static constexpr bool contract_ok = depth_ok && first_out::valid && (N == 1 || same_shape<In, first_out>);
     using depth_rule = decltype(check_repeat_depth<Repeat<N, Layers...>, depth_ok>());
@@ -75,14 +79,14 @@ struct repeat_plan {
                                                          contract_ok || !depth_ok || !first_out::valid>());
 };
 
-template <class In, std::size_t N, class... Layers>
-using repeat_chain_t = typename repeat_copies<repeat_plan<In, N, Layers...>::contract_ok, repeat_plan<In, N, Layers...>,
-                                              N, Sequential<Layers...>>::type;
+template <class In, class Memory, std::size_t N, class... Layers>
+using repeat_chain_t = typename repeat_copies<repeat_plan<In, Memory, N, Layers...>::contract_ok,
+                                              repeat_plan<In, Memory, N, Layers...>, N, Sequential<Layers...>>::type;
 
-template <class In, std::size_t N, class... Layers>
-struct RepeatBound : repeat_chain_t<In, N, Layers...> {
-    using plan = repeat_plan<In, N, Layers...>;
-    using inner = repeat_chain_t<In, N, Layers...>;
+template <class In, class Memory, std::size_t N, class... Layers>
+struct RepeatBound : repeat_chain_t<In, Memory, N, Layers...> {
+    using plan = repeat_plan<In, Memory, N, Layers...>;
+    using inner = repeat_chain_t<In, Memory, N, Layers...>;
     using depth_rule = typename plan::depth_rule;
     using shape_rule = typename plan::shape_rule;
     using output_shape = checked_shape_t<plan::contract_ok, typename inner::output_shape>;
@@ -130,7 +134,10 @@ private:
 template <std::size_t N, class... Layers>
 struct Repeat {
     template <class In>
-    using bind = detail::RepeatBound<In, N, Layers...>;
+    using bind = detail::RepeatBound<In, NoMemory, N, Layers...>;
+    template <class In, class Memory>
+    using bind_with_memory = detail::RepeatBound<In, Memory, N, Layers...>;
+    static constexpr bool reads_memory = (reads_memory_of<Layers>() || ...);
 };
 
 }  // namespace tn

@@ -27,9 +27,11 @@ constexpr auto check_residual_shape() {
     return residual_keeps_shape<In, BlockOut>;
 }
 
-template <class In, class... Layers>
-struct ResidualBound : chain_of<In, Layers...> {
-    using inner = chain_of<In, Layers...>;
+// Memory: the decoder's memory shape when the block is bound inside a decoder (its
+// layers that read memory are then given it), NoMemory everywhere else.
+template <class In, class Memory, class... Layers>
+struct ResidualBound : chain_for_t<Memory, In, Layers...> {
+    using inner = chain_for_t<Memory, In, Layers...>;
     using shape_rule = decltype(check_residual_shape<In, typename inner::output_shape, Layers...>());
     static constexpr bool shape_kept = residual_keeps_shape<In, typename inner::output_shape>;
     using output_shape = checked_shape_t<shape_kept, typename inner::output_shape>;
@@ -65,7 +67,10 @@ struct ResidualBound : chain_of<In, Layers...> {
 template <class... Layers>
 struct Residual {
     template <class In>
-    using bind = detail::ResidualBound<In, Layers...>;
+    using bind = detail::ResidualBound<In, NoMemory, Layers...>;
+    template <class In, class Memory>
+    using bind_with_memory = detail::ResidualBound<In, Memory, Layers...>;
+    static constexpr bool reads_memory = (reads_memory_of<Layers>() || ...);
 };
 
 }  // namespace tn
