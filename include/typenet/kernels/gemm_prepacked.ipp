@@ -7,7 +7,9 @@
 #include "typenet/kernels/gemm_kernel.hpp"
 namespace tn::kernels {
 
-TYPENET_INLINE void PackedB::pack(Transpose tb, std::size_t K, std::size_t N, const float* B, std::size_t ldb) {
+// Not TYPENET_INLINE: the declaration in the class is (beside [[gnu::noinline]]), and
+// g++ warns at an `inline` definition that follows a noinline declaration.
+void PackedB::pack(Transpose tb, std::size_t K, std::size_t N, const float* B, std::size_t ldb) {
     constexpr std::size_t nr = detail::gemm_nr;
     tb_ = tb, k_ = K, n_ = N, b_ = B, ldb_ = ldb;
     const std::size_t panels = detail::ceil_div(N, nr);

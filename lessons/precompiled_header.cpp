@@ -1,0 +1,3 @@
+// Compiles nothing of its own: the library target typenet_lesson_header exists to
+// build the lessons' precompiled header (lessons/CMakeLists.txt), which every
+// lesson then reuses.
