@@ -29,9 +29,12 @@ dlib_example=/usr/share/doc/libdlib19.1/examples/dnn_introduction_ex.cpp
 [[ -f $dlib_example ]] || { echo "compile_time: $dlib_example not found: scripts/setup.sh --bench installs libdlib-dev" >&2; exit 1; }
 [[ -f $build/compile_commands.json ]] || cmake --preset release >/dev/null
 [[ -f $build/compile_commands.json ]] || { echo "compile_time: no compile_commands.json in $build" >&2; exit 1; }
-# The lessons' precompiled library is linked, not compiled, by a lesson: build it first
-# so that no lesson's figure includes it.
+# The lessons' precompiled library is linked, not compiled, by a lesson, and their
+# precompiled header (lessons/CMakeLists.txt) is built once per build tree: build both
+# first so that no lesson's figure includes them. Configure the build tree with
+# -DTYPENET_PRECOMPILE_HEADERS=OFF to time each lesson parsing typenet.hpp itself.
 cmake --build "$build" --target typenet_precompiled >/dev/null
+cmake --build "$build" --target typenet_lesson_header >/dev/null 2>&1 || true
 
 commands=$(mktemp)
 trap 'rm -f "$commands"' EXIT
@@ -51,7 +54,9 @@ if not lessons:
     sys.exit("compile_time: no lesson matches")
 # dlib: the same compiler and code-generation flags, none of typenet's -I/-D.
 name, directory, args = lessons[0]
-flags = [a for a in args[1:] if (a == "-DNDEBUG" or not a.startswith(("-I", "-D", "-W", "-c"))) and not a.endswith(".cpp")]
+# Without the lessons' precompiled header: -include and the header after it.
+plain = [a for i, a in enumerate(args) if a != "-include" and (i == 0 or args[i - 1] != "-include")]
+flags = [a for a in plain[1:] if (a == "-DNDEBUG" or not a.startswith(("-I", "-D", "-W", "-c"))) and not a.endswith(".cpp")]
 print("dlib dnn_introduction_ex.cpp", directory, shlex.join([args[0]] + flags + ["-c", dlib]), sep="\t")
 for name, directory, args in lessons:
     print(name, directory, shlex.join(args), sep="\t")

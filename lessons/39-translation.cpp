@@ -359,7 +359,7 @@ int main(int argc, char** argv) {
             Model<Seq2seq> model{Seed{39}};
             std::printf("\n=== attention seq2seq (BiLSTM encoder, LSTM decoder, Luong general) ===\n");
             model.summary();
-            const Recipe recipe{.epochs = opt.smoke ? 1u : 8u, .batch = 64, .lr = 2e-3f, .warmup_steps = 100};
+            const Recipe recipe{.epochs = opt.smoke ? 1u : 4u, .batch = 64, .lr = 2e-3f, .warmup_steps = 100};
             const Trained t = train_or_resume(model, corpus, recipe, opt.out / "seq2seq", "seq2seq");
             if (t.train_seconds > 0) std::printf("trained in %.0f s\n", t.train_seconds);
             std::printf("BLEU on the %zu held-out verses:\n", corpus.test_count);
@@ -373,7 +373,7 @@ int main(int argc, char** argv) {
             Model<Transformer> model{Seed{39}};
             std::printf("\n=== Transformer (2 + 2 pre-norm blocks, d 128, 4 heads, feed-forward 512) ===\n");
             model.summary();
-            const Recipe recipe{.epochs = opt.smoke ? 1u : 12u, .batch = 64, .lr = 1e-3f, .warmup_steps = 300};
+            const Recipe recipe{.epochs = opt.smoke ? 1u : 9u, .batch = 64, .lr = 1e-3f, .warmup_steps = 300};
             const Trained t = train_or_resume(model, corpus, recipe, opt.out / "transformer", "Transformer");
             if (t.train_seconds > 0) std::printf("trained in %.0f s\n", t.train_seconds);
             std::printf("BLEU on the %zu held-out verses:\n", corpus.test_count);
