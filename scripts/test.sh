@@ -3,7 +3,8 @@
 #   1. Release build (-O3, as a learner builds): every lesson and its smoke run, the
 #      flagship's full run, compile-fail tests (g++ and clang), the ONNX conformance,
 #      allocation and package tests;
-#   2. Fuzzers (libFuzzer, clang): each file reader for 30 s from its seed corpus, two at a time;
+#   2. Fuzzers (libFuzzer, clang): each file reader for 20 s from its seed corpus, two at a time
+#      (a smoke test of the readers against their corpora: the README says how to fuzz for hours);
 #   3. Sanitizer build (ASan + UBSan, at -O0): the unit tests (typenet_tests), here only.
 #      Compiling the unit tests twice, at -O3 and under the sanitizers, was 40% of the
 #      suite (release 590 + sanitizer 571 CPU s of 1,581); they are built where they
@@ -45,17 +46,17 @@ ctest_log=$suite/ctest.log
 ctest --test-dir "$suite" --output-on-failure -j"$jobs" | tee "$ctest_log"
 stage_done "release tests (compile-fail, lesson smoke runs, conformance, ...)"
 
-echo "== fuzzers: each reader for 30 s, two at a time (fuzz/; the README says how to run them longer)"
+echo "== fuzzers: each reader for 20 s, two at a time (fuzz/; the README says how to run them longer)"
 readers=(safetensors idx onnx csv image)
 cmake --preset fuzz "$launcher" >/dev/null
 # The fuzzers only: they are header-only programs, and the fuzz build of the
 # precompiled library would be the longest compile of the whole suite.
 cmake --build --preset fuzz -j"$jobs" --target "${readers[@]/%/_fuzzer}"
-fuzz_one() {  # READER: 30 s from its seeds; new inputs go to a scratch folder, not into the seeds
+fuzz_one() {  # READER: 20 s from its seeds; new inputs go to a scratch folder, not into the seeds
     local reader=$1 found dict=() log=build/fuzz/$1-fuzz.log
     found=$(mktemp -d)
     [[ -f fuzz/$reader.dict ]] && dict=(-dict=fuzz/$reader.dict)
-    if ! build/fuzz/fuzz/${reader}_fuzzer -max_total_time=30 -print_final_stats=1 "${dict[@]}" \
+    if ! build/fuzz/fuzz/${reader}_fuzzer -max_total_time=20 -print_final_stats=1 "${dict[@]}" \
             -artifact_prefix=build/fuzz/ "$found" fuzz/corpus/$reader >"$log" 2>&1; then
         cat "$log"
         echo "fuzz: $reader reader crashed; the input is in build/fuzz/ (add it to fuzz/corpus/$reader once fixed)"
@@ -77,7 +78,7 @@ for reader in "${readers[@]}"; do
 done
 for pid in "${running[@]}"; do wait "$pid" || fuzz_failed=1; done
 ((fuzz_failed == 0)) || exit 1
-stage_done "fuzzers (build, 5 readers x 30 s)"
+stage_done "fuzzers (build, 5 readers x 20 s)"
 
 echo "== sanitizer build (ASan + UBSan) and unit tests"
 cmake --preset sanitize "$launcher" >/dev/null
