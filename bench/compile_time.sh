@@ -43,7 +43,9 @@ import json, os, re, shlex, sys
 entries, dlib, only = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 lessons = []
 for e in entries:
-    if "/lessons/" not in e["file"] or not re.search(only, os.path.basename(e["file"])):
+    # The lesson programs only (NN-name.cpp), not the precompiled header's own entries.
+    if "/lessons/" not in e["file"] or not re.match(r"\d\d-.*\.cpp$", os.path.basename(e["file"])) \
+            or not re.search(only, os.path.basename(e["file"])):
         continue
     args = shlex.split(e["command"]) if "command" in e else e["arguments"]
     i = args.index("-o")
