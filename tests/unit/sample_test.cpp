@@ -1,4 +1,5 @@
-// Sampling from logits (temperature, top-k) and generate's calling protocol.
+// Sampling from logits (temperature, top-k, top-p), generate's calling protocol, and
+// sample_decode over a NextTokenModel (repetition penalty, streaming, stop id).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include <typenet/decode/sample.hpp>
+#include <typenet/decode/sample_decode.hpp>
 #include "../support/error_of.hpp"
 
 using namespace tn;
@@ -87,6 +89,31 @@ TEST_CASE("top_k samples among the k largest logits, renormalised") {
     CHECK(sample_probabilities(z, {.top_k = 99}) == sample_probabilities(z, {}));
 }
 
+TEST_CASE("top_p keeps the most probable ids until their probability reaches p") {
+    // softmax of z: 3: 0.563, 0: 0.207, 4: 0.126, 1: 0.076, 2: 0.028 (rounded).
+    const std::vector<float> z{1.f, 0.f, -1.f, 2.f, 0.5f};
+    const auto full = softmax(z, 1);
+    // p = 0.5: id 3 alone reaches it; p = 0.7: 3 and 0 (0.770); p = 0.8: 3, 0 and 4 (0.896).
+    CHECK(sample_probabilities(z, {.top_p = 0.5f}) == std::vector<double>{0, 0, 0, 1, 0});
+    const auto two = sample_probabilities(z, {.top_p = 0.7f});
+    CHECK(two[3] == doctest::Approx(full[3] / (full[3] + full[0])).epsilon(1e-12));
+    CHECK(two[0] == doctest::Approx(full[0] / (full[3] + full[0])).epsilon(1e-12));
+    CHECK(two[1] == 0.0);
+    CHECK(two[4] == 0.0);
+    const auto three = sample_probabilities(z, {.top_p = 0.8f});
+    CHECK(three[4] > 0.0);
+    CHECK(three[1] == 0.0);
+    check_frequencies(z, {.top_p = 0.8f}, three, 100'000, 31);
+    // After temperature and top_k: top_k = 2 leaves 3 and 0, top_p = 0.7 of those is 3.
+    CHECK(sample_probabilities(z, {.top_k = 2, .top_p = 0.7f}) == std::vector<double>{0, 0, 0, 1, 0});
+    CHECK(sample_probabilities(z, {.top_p = 1.f}) == sample_probabilities(z, {}));
+    Rng rng{Seed{5}};
+    CHECK(support::error_of([&] { sample(z, {.top_p = 0.f}, rng); }).find("top_p must be in (0, 1]") !=
+          std::string::npos);
+    CHECK(support::error_of([&] { sample(z, {.top_p = 1.5f}, rng); }).find("top_p must be in (0, 1]") !=
+          std::string::npos);
+}
+
 TEST_CASE("Masked logits (-inf) are never drawn; bad input is named") {
     const float inf = std::numeric_limits<float>::infinity();
     const std::vector<float> z{-inf, 0.f, -inf, 0.f};
@@ -135,4 +162,41 @@ TEST_CASE("generate: calls with the whole context and the first new position; st
     Rng a{Seed{9}}, b{Seed{9}};
     const auto flat = [](std::span<const std::int32_t>) { return std::vector<float>(7, 0.f); };
     CHECK(generate(flat, prompt, 30, SampleOptions{}, a) == generate(flat, prompt, 30, SampleOptions{}, b));
+}
+
+TEST_CASE("sample_decode: streams each id, stops at the stop id or when told, penalises repeats as p^theta") {
+    // A model that gives the id after the newest one (mod 4) probability 0.6, the
+    // newest itself 0.4 (the prefix's first id is `start`).
+    const auto model_fn = [](std::span<const std::int32_t> prefix) {
+        std::vector<float> lp(4, -30.f);
+        const auto last = std::size_t(prefix.back());
+        lp[(last + 1) % 4] = std::log(0.6f);
+        lp[last] = std::log(0.4f);
+        return lp;
+    };
+    PrefixModel model(4, model_fn);
+    Rng rng{Seed{1}};
+    Ids streamed;
+    const auto greedy_like = sample_decode(model, {.sampling = {.temperature = 0}, .start = 0, .max_length = 5}, rng,
+                                           [&](std::int32_t id) { streamed.push_back(id); });
+    CHECK(greedy_like == Ids{1, 2, 3, 0, 1});
+    CHECK(streamed == greedy_like);
+    // The stop id ends it (and is returned); a callback returning false ends it too.
+    CHECK(sample_decode(model, {.sampling = {.temperature = 0}, .start = 0, .stop = 2, .max_length = 9}, rng) ==
+          Ids{1, 2});
+    std::size_t calls = 0;
+    CHECK(sample_decode(model, {.sampling = {.temperature = 0}, .start = 0, .max_length = 9}, rng,
+                        [&](std::int32_t) { return ++calls < 3; })
+              .size() == 3);
+    // With id 1 penalised from the start at theta = 2, 0.6^2 = 0.36 < 0.4: the model
+    // stays on 0 (itself), which then is seen too: 0.4^2 = 0.16 < 0.36, back to 1.
+    const Ids prompt{1};
+    CHECK(sample_decode(model, {.sampling = {.temperature = 0}, .repetition_penalty = 2.f, .penalized = prompt,
+                                .start = 0, .max_length = 2},
+                        rng) == Ids{0, 1});
+    CHECK(support::error_of([&] { sample_decode(model, {.repetition_penalty = 0.5f}, rng); })
+              .find("repetition_penalty must be >= 1") != std::string::npos);
+    // Sampled, a seed fixes the output.
+    Rng a{Seed{3}}, b{Seed{3}};
+    CHECK(sample_decode(model, {.start = 0, .max_length = 20}, a) == sample_decode(model, {.start = 0, .max_length = 20}, b));
 }

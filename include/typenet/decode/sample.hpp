@@ -8,7 +8,11 @@
 // model's distribution, T < 1 sharpens it, T -> 0 is its argmax (T = 0 is exactly
 // the argmax, the first of equal maxima, and draws nothing from the generator).
 // top_k keeps the k largest logits (ties broken towards the lower id) and samples
-// among them. One uniform draw per sample, so a seed fixes the text on every compiler.
+// among them. top_p (nucleus sampling, Holtzman et al. 2019) then keeps the most
+// probable ids, best first, until their probability reaches p, and samples among
+// those: the number kept follows how sure the model is (one id when it is sure,
+// many when it is not), where top_k keeps k whatever the distribution. One uniform
+// draw per sample, so a seed fixes the text on every compiler.
 #pragma once
 #include <concepts>
 #include <cstddef>
@@ -28,6 +32,7 @@ namespace tn {
 struct SampleOptions {
     float temperature = 1.f;  // >= 0
     std::size_t top_k = 0;    // 0: every id
+    float top_p = 1.f;        // in (0, 1]; 1: every id top_k left
 };
 
 // The index of the largest logit (the first of equal ones). NaN logits throw,

@@ -15,6 +15,8 @@ inline void check_logits(std::span<const float> logits, const SampleOptions& opt
     if (!(options.temperature >= 0) || std::isinf(options.temperature))
         throw std::invalid_argument("sample: temperature must be finite and >= 0, got " +
                                     std::to_string(options.temperature));
+    if (!(options.top_p > 0.f && options.top_p <= 1.f))
+        throw std::invalid_argument("sample: top_p must be in (0, 1], got " + std::to_string(options.top_p));
     for (std::size_t i = 0; i < logits.size(); ++i)
         if (std::isnan(logits[i])) throw std::invalid_argument("sample: logit " + std::to_string(i) + " is NaN");
 }
@@ -45,6 +47,30 @@ inline void sampling_weights(std::span<const float> logits, const SampleOptions&
         const double z = double(logits[std::size_t(ids[k])]) - double(m);
         // -inf logits (masked ids) get weight 0; the max gets 1 even if it is +inf.
         weights[k] = logits[std::size_t(ids[k])] == m ? 1.0 : std::exp(z * inv_t);
+    }
+    if (options.top_p < 1.f) {
+        // The smallest set of the most probable ids (ties to the lower id) whose
+        // probability reaches top_p; then back in id order, as top_k leaves them.
+        std::vector<std::size_t> order(ids.size());
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return weights[a] != weights[b] ? weights[a] > weights[b] : ids[a] < ids[b];
+        });
+        double total = 0;
+        for (const double w : weights) total += w;
+        const double wanted = double(options.top_p) * total;
+        std::size_t kept = 0;
+        for (double cumulative = 0; kept < order.size() && cumulative < wanted; ++kept) cumulative += weights[order[kept]];
+        order.resize(std::max<std::size_t>(kept, 1));
+        std::sort(order.begin(), order.end());
+        std::vector<std::int32_t> kept_ids(order.size());
+        std::vector<double> kept_weights(order.size());
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            kept_ids[k] = ids[order[k]];
+            kept_weights[k] = weights[order[k]];
+        }
+        ids = std::move(kept_ids);
+        weights = std::move(kept_weights);
     }
 }
 }  // namespace detail

@@ -15,6 +15,10 @@
 //   AttentionDropout<N, D> dropout of rate N/D on the attention probabilities in
 //                          training (PyTorch's `dropout`); Den defaults to 100
 //   NoBias                 no in_proj_bias and no out_proj.bias (PyTorch's bias=False)
+//   KVCache<Context>       with Causal: keep each sample's keys and values of up to
+//                          Context positions in the model's state arena, so that
+//                          generation one token at a time costs O(T), not O(T^2)
+//                          (below)
 //
 // Parameters, PyTorch's names and layouts (a state_dict loads as it is):
 //   in_proj_weight [3D, D], in_proj_bias [3D], out_proj.weight [D, D], out_proj.bias [D]
@@ -35,6 +39,21 @@
 // walks its queries 16 rows at a time through a [16, T] scratch, so the scores'
 // memory is linear in T. (The cache arena is still sized for training, since a
 // layer's cache_size is one constant; bench/transformer_bench.cpp measures the kernel.)
+//
+// The KV cache (KVCache<Context>). A causal layer's output at position i depends on
+// the keys and values of positions 0..i only, and those never change once computed.
+// So a generator that has run positions 0..t-1 need not run them again: the layer
+// keeps K and V of every position it has seen in Pass::state ([Context, D] of keys,
+// then [Context, D] of values, per sample: state_size = 2 Context D), and a call with
+// Pass::start = s projects only its own positions s, s+1, ..., writes their K and V
+// into rows s.. of the cache and attends rows 0 .. s+i from query i (the mask's
+// query offset). What writes the cache: any inference forward (Pass::training
+// false) with a state arena, so a forward over a whole prompt from position 0 fills
+// it (prefill) and a forward of the network bound to Tokens<1> appends one position
+// (core/language_model_session.hpp steps a decoder-only model so). Training neither
+// reads nor writes it (a training call at start > 0 is an error): gradients never
+// flow into the cache. Its memory: 2 Context D floats per sample and layer, e.g.
+// 2 MiB for a sample of d 128 and 4 layers at context 1024.
 //
 // Pictures: attention_weights<I>(model, sample, head) (at the end of this file)
 // gives the [T, T] probabilities of layer I in the last forward, recomputed from
@@ -74,6 +93,26 @@ struct AttentionDropout {
 template <std::intmax_t Num, std::intmax_t Den>
 inline constexpr bool option_in_range<AttentionDropout<Num, Den>> = AttentionDropout<Num, Den>::valid;
 
+// KVCache<Context>: see the header comment above.
+template <std::size_t Context>
+struct KVCache {
+    static constexpr std::size_t context = Context;
+    static std::string name() { return "KVCache<" + std::to_string(Context) + ">"; }
+};
+template <std::size_t C>
+inline constexpr bool option_in_range<KVCache<C>> = (C > 0);
+
+// A KV cache on an attention that is not causal (its queries would need keys that
+// come later), and a sequence longer than the cache: the spec shows Context.
+template <class Layer, bool Ok = false>
+struct KVCacheNeedsCausal {
+    static constexpr bool ok = Ok;
+};
+template <class Layer, class GotShape, bool Ok = false>
+struct SequenceLongerThanCache {
+    static constexpr bool ok = Ok;
+};
+
 template <std::size_t Heads, class... Options>
 struct MultiHeadAttention;
 
@@ -82,6 +121,7 @@ namespace detail {
 template <class Option> struct is_attention_option : std::false_type {};
 template <> struct is_attention_option<Causal> : std::true_type {};
 template <> struct is_attention_option<NoBias> : std::true_type {};
+template <std::size_t C> struct is_attention_option<KVCache<C>> : std::true_type {};
 template <std::intmax_t N, std::intmax_t D> struct is_attention_option<AttentionDropout<N, D>> : std::true_type {};
 
 template <class... Options> struct attention_dropout_rate { static constexpr float value = 0.f; };
@@ -90,6 +130,13 @@ struct attention_dropout_rate<First, Rest...> : attention_dropout_rate<Rest...> 
 template <std::intmax_t N, std::intmax_t D, class... Rest>
 struct attention_dropout_rate<AttentionDropout<N, D>, Rest...> {
     static constexpr float value = AttentionDropout<N, D>::rate;
+};
+template <class... Options> struct kv_cache_context { static constexpr std::size_t value = 0; };
+template <class First, class... Rest>
+struct kv_cache_context<First, Rest...> : kv_cache_context<Rest...> {};
+template <std::size_t C, class... Rest>
+struct kv_cache_context<KVCache<C>, Rest...> {
+    static constexpr std::size_t value = C;
 };
 
 // The rules, one error at a time (asserted in function bodies: core/errors.hpp).
@@ -101,13 +148,15 @@ constexpr auto check_attention_heads() {
 template <class Spec, class Unknown, bool Ok>
 constexpr auto check_attention_options() {
     static_assert(UnknownOption<Spec, Unknown, Ok>::ok,
-                  "MultiHeadAttention: unknown option; it takes Causal, AttentionDropout<N, D> and NoBias");
+                  "MultiHeadAttention: unknown option; it takes Causal, AttentionDropout<N, D>, NoBias and "
+                  "KVCache<Context>");
     return Ok;
 }
 template <class Spec, class OutOfRange, bool Ok>
 constexpr auto check_attention_ranges() {
     static_assert(OptionOutOfRange<Spec, OutOfRange, Ok>::ok,
-                  "MultiHeadAttention: AttentionDropout<N, D>'s rate N/D must be at least 0 and below 1");
+                  "MultiHeadAttention: AttentionDropout<N, D>'s rate N/D must be at least 0 and below 1, "
+                  "and KVCache<Context> needs Context >= 1");
     return Ok;
 }
 template <class Spec, class In, bool Ok>
@@ -122,6 +171,21 @@ constexpr auto check_attention_divides() {
     static_assert(HeadsDoNotDivideWidth<Spec, HeadCount<H>, ModelWidth<D>, Ok>::ok,
                   "MultiHeadAttention<Heads>: Heads must divide the model width D (each head attends in "
                   "D / Heads dimensions)");
+    return Ok;
+}
+
+template <class Spec, bool Ok>
+constexpr auto check_kv_cache_causal() {
+    static_assert(KVCacheNeedsCausal<Spec, Ok>::ok,
+                  "MultiHeadAttention: KVCache<Context> needs Causal (a query that sees later positions cannot be "
+                  "computed before they exist)");
+    return Ok;
+}
+template <class Spec, class In, bool Ok>
+constexpr auto check_kv_cache_length() {
+    static_assert(SequenceLongerThanCache<Spec, typename got_of<In>::type, Ok>::ok,
+                  "MultiHeadAttention: the sequence is longer than KVCache<Context> holds (T > Context); give "
+                  "Context at least the model's sequence length");
     return Ok;
 }
 
@@ -141,7 +205,13 @@ struct MultiHeadAttentionLayer {
     using input_rule = decltype(check_attention_input<Spec, In, is_sequence || !heads_ok || !options_ok || !ranges_ok>());
     using divide_rule = decltype(check_attention_divides<Spec, H, D,
                                                          divides || !heads_ok || !options_ok || !ranges_ok || !is_sequence>());
-    static constexpr bool valid = heads_ok && options_ok && ranges_ok && is_sequence && divides;
+    static constexpr std::size_t context = Spec::kv_context;  // 0: no KV cache
+    static constexpr bool kv = context > 0;
+    static constexpr bool earlier_ok = heads_ok && options_ok && ranges_ok && is_sequence && divides;
+    using kv_causal_rule = decltype(check_kv_cache_causal<Spec, !kv || Spec::causal || !earlier_ok>());
+    using kv_length_rule =
+        decltype(check_kv_cache_length<Spec, In, !kv || T <= context || !earlier_ok || !Spec::causal>());
+    static constexpr bool valid = earlier_ok && (!kv || (Spec::causal && T <= context));
 
     static constexpr std::size_t heads = H;
     static constexpr std::size_t head_dim = heads_ok ? D / H : 1;  // d = D / H
@@ -168,7 +238,13 @@ struct MultiHeadAttentionLayer {
     static constexpr std::size_t cache_size = qkv_floats + heads_floats + probs_floats + dropped_floats + 1;
     // Workspace, per sample: backward's dHeads [T, D], dQKV [T, 3D] and the
     // probabilities' gradient [H, T, T]; forward's tiles [H, 16, T] fit inside.
-    static constexpr std::size_t workspace_size = heads_floats + qkv_floats + probs_floats;
+    // With a KV cache, a call at start > 0 walks its queries through [16, Context]
+    // tiles per head instead.
+    static constexpr std::size_t kv_tile_floats = kv ? H * tile_rows * context : 0;
+    static constexpr std::size_t workspace_size =
+        heads_floats + qkv_floats + (probs_floats > kv_tile_floats ? probs_floats : kv_tile_floats);
+    // State, per sample: keys [Context, D], then values [Context, D].
+    static constexpr std::size_t state_size = 2 * context * D;
 
     struct CacheView {
         float* qkv;      // [B, T, 3D]
@@ -232,6 +308,16 @@ struct MultiHeadAttentionLayer {
         else
             kernels::gemm(Transpose::No, Transpose::Yes, B * T, 3 * D, D, x, D, params + w_in, D, 0.f, c.qkv, 3 * D);
         for (std::size_t b = 0; b < B; ++b) c.lengths[b] = float(length_of(p, b, T));
+        if constexpr (kv) {
+            if (p.start > 0 && (p.training || !p.state))
+                throw std::logic_error(name() + ": a call at position " + std::to_string(p.start) +
+                                       " reads the KV cache, which only inference with a state arena keeps; "
+                                       "training reads each sequence whole, from position 0");
+            if (!p.training && p.state) {
+                store_keys_values(p, c.qkv);
+                if (p.start > 0) return forward_from_cache(p, params, y, c, workspace);
+            }
+        }
 
         const bool keep = p.training;  // backward will need the probabilities
         const bool drop = has_dropout && p.training;
@@ -274,15 +360,59 @@ struct MultiHeadAttentionLayer {
                 for (std::size_t i = L; i < T; ++i) std::fill_n(out + i * D, head_dim, 0.f);
             });
         }
-        // y [B*T, D] = heads W_out^T + b_out; padded positions then set to 0.
+        project_out(p, params, c.out, y);
+    }
+
+    // y [B*T, D] = heads W_out^T + b_out; padded positions then set to 0.
+    static void project_out(const Pass& p, const float* params, const float* heads, float* y) {
+        using kernels::Transpose;
+        const std::size_t B = p.batch;
         if constexpr (has_bias)
-            kernels::gemm(Transpose::No, Transpose::Yes, B * T, D, D, c.out, D, params + w_out, D, 0.f, y, D,
+            kernels::gemm(Transpose::No, Transpose::Yes, B * T, D, D, heads, D, params + w_out, D, 0.f, y, D,
                           BiasActivation<Identity, true>{params + b_out});
         else
-            kernels::gemm(Transpose::No, Transpose::Yes, B * T, D, D, c.out, D, params + w_out, D, 0.f, y, D);
+            kernels::gemm(Transpose::No, Transpose::Yes, B * T, D, D, heads, D, params + w_out, D, 0.f, y, D);
         if (p.lengths)
             for (std::size_t b = 0; b < B; ++b)
                 std::fill(y + (b * T + length_of(p, b, T)) * D, y + (b + 1) * T * D, 0.f);
+    }
+
+    // The KV cache of sample b: keys [Context, D], then values.
+    static float* cached_keys(const Pass& p, std::size_t b) { return p.state + b * p.state_stride; }
+    // Rows start .. start+L-1 of each sample's cache = this call's K and V.
+    static void store_keys_values(const Pass& p, const float* qkv) {
+        for (std::size_t b = 0; b < p.batch; ++b) {
+            const std::size_t L = length_of(p, b, T);
+            if (p.start + L > context)
+                throw std::out_of_range(name() + ": positions " + std::to_string(p.start) + " to " +
+                                        std::to_string(p.start + L - 1) + " do not fit the KV cache of " +
+                                        std::to_string(context) + " positions (0 to " + std::to_string(context - 1) +
+                                        ")");
+            float* keys = cached_keys(p, b) + p.start * D;
+            float* values = cached_keys(p, b) + (context + p.start) * D;
+            for (std::size_t t = 0; t < L; ++t) {
+                const float* row = qkv + b * qkv_floats + t * 3 * D;
+                std::copy_n(row + D, D, keys + t * D);
+                std::copy_n(row + 2 * D, D, values + t * D);
+            }
+        }
+    }
+    // Queries at positions start .. start+L-1 attend the cached keys 0 .. start+i.
+    static void forward_from_cache(const Pass& p, const float* params, float* y, const CacheView& c,
+                                   float* workspace) {
+        const std::size_t B = p.batch, items = B * H, keys = p.start + T;
+        kernels::parallel_items(items, kernels::item_threads(items, T * keys * head_dim, items),
+                                [&](std::size_t item, std::size_t) {
+            const std::size_t b = item / H, h = item % H;
+            const std::size_t L = length_of(p, b, T);
+            const float* cache = cached_keys(p, b) + h * head_dim;
+            const kernels::AttentionOperands a{c.qkv + b * qkv_floats + h * head_dim, 3 * D, cache, D,
+                                               cache + context * D, D, head_dim, head_dim};
+            const kernels::AttentionMask mask{L, p.start + L, true, p.start};
+            kernels::attention_forward_tiled(a, mask, scale(), T, c.out + b * heads_floats + h * head_dim, D,
+                                             workspace + item * tile_rows * context, context, tile_rows);
+        });
+        project_out(p, params, c.out, y);
     }
 
     static void backward(const Pass& p, const float* params, const float* x, const float*, const float* dy,
@@ -346,6 +476,7 @@ struct MultiHeadAttention {
     static constexpr bool causal = (std::is_same_v<Options, Causal> || ...);
     static constexpr bool has_bias = !(std::is_same_v<Options, NoBias> || ...);
     static constexpr float dropout_rate = detail::attention_dropout_rate<Options...>::value;
+    static constexpr std::size_t kv_context = detail::kv_cache_context<Options...>::value;
     using unknown_option = first_unknown_option_t<detail::is_attention_option, Options...>;
     using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>

@@ -13,7 +13,10 @@
 //                 they give no gradient to anything;
 //   key_length    keys at or past it are padding: never attended (Pass::lengths of
 //                 the sample the keys come from);
-//   causal        query i attends keys j <= i only (a decoder's masked self-attention).
+//   causal        query i attends keys j <= i only (a decoder's masked self-attention);
+//                 with a query offset o (the queries are positions o, o+1, ... of a
+//                 sequence whose earlier keys a KV cache kept), query i attends keys
+//                 j <= o + i.
 // A masked score is not set to -inf and exponentiated: it is never computed. Each
 // row's softmax runs over the keys the row may see, from the row's own maximum
 // (exp(s - max) <= 1, so no overflow whatever the scores), and the other entries of
@@ -55,10 +58,13 @@ struct AttentionOperands {
 struct AttentionMask {
     std::size_t query_length;  // real queries: rows 0 .. query_length-1
     std::size_t key_length;    // real keys: 0 .. key_length-1
-    bool causal = false;       // query i sees keys 0 .. i
+    bool causal = false;       // query i sees keys 0 .. query_offset + i
+    std::size_t query_offset = 0;  // the position of query row 0 among the keys
 
     // The keys query row i may attend (always >= 1 for a real row).
-    std::size_t keys_seen_by(std::size_t i) const { return causal ? std::min(key_length, i + 1) : key_length; }
+    std::size_t keys_seen_by(std::size_t i) const {
+        return causal ? std::min(key_length, query_offset + i + 1) : key_length;
+    }
 };
 
 // Softmax of scale * s over each row's visible keys, in place; the row's other

@@ -28,6 +28,8 @@
 //                            PyTorch's 0.1; BlockDropout<0> for none
 //   Causal                   the self-attention sees only earlier positions (a decoder-
 //                            only model, lesson 40; PyTorch's causal src_mask)
+//   KVCache<Context>         with Causal: the self-attention keeps its keys and values
+//                            for generation one token at a time (multi_head_attention.hpp)
 //
 // Lengths: the attention never reads a padded position, and LayerNorm, Dense and the
 // residual sums act per position, so padding changes nothing at real positions.
@@ -73,6 +75,7 @@ template <class Option> struct is_encoder_option : std::false_type {};
 template <> struct is_encoder_option<PreNorm> : std::true_type {};
 template <> struct is_encoder_option<GELU> : std::true_type {};
 template <> struct is_encoder_option<Causal> : std::true_type {};
+template <std::size_t C> struct is_encoder_option<KVCache<C>> : std::true_type {};
 template <std::intmax_t N, std::intmax_t D> struct is_encoder_option<BlockDropout<N, D>> : std::true_type {};
 
 template <class... Options> struct block_dropout_of { using type = BlockDropout<10>; };
@@ -83,7 +86,8 @@ struct block_dropout_of<BlockDropout<N, D>, Rest...> { using type = BlockDropout
 template <class Spec, class Unknown, bool Ok>
 constexpr auto check_encoder_options() {
     static_assert(UnknownOption<Spec, Unknown, Ok>::ok,
-                  "TransformerEncoderLayer: unknown option; it takes PreNorm, GELU, BlockDropout<N, D> and Causal");
+                  "TransformerEncoderLayer: unknown option; it takes PreNorm, GELU, BlockDropout<N, D>, Causal and "
+                  "KVCache<Context>");
     return Ok;
 }
 template <class Spec, class OutOfRange, bool Ok>
@@ -98,24 +102,33 @@ constexpr auto check_encoder_feed_forward() {
     return Ok;
 }
 
+// The block's self-attention: its heads, the block's dropout rate, Causal and
+// KVCache<Context> (Context 0: none) passed on.
+template <std::size_t H, class Rate, bool IsCausal, std::size_t Context>
+struct encoder_attention;
+template <std::size_t H, std::intmax_t N, std::intmax_t M, bool IsCausal, std::size_t Context>
+struct encoder_attention<H, BlockDropout<N, M>, IsCausal, Context> {
+    using causal = std::conditional_t<IsCausal, MultiHeadAttention<H, Causal, AttentionDropout<N, M>>,
+                                      MultiHeadAttention<H, AttentionDropout<N, M>>>;
+    using cached = std::conditional_t<IsCausal, MultiHeadAttention<H, Causal, AttentionDropout<N, M>, KVCache<Context>>,
+                                      MultiHeadAttention<H, AttentionDropout<N, M>, KVCache<Context>>>;
+    using type = std::conditional_t<(Context > 0), cached, causal>;
+};
+
 // The block as layers, and where PyTorch's names sit in it ("0.1." is child 1 of
 // child 0 of the chain).
-template <std::size_t H, std::size_t FF, std::size_t D, bool Pre, class Act, class Rate, bool IsCausal>
+template <std::size_t FF, std::size_t D, bool Pre, class Act, class Rate, class Attention>
 struct encoder_parts;
-template <std::size_t H, std::size_t FF, std::size_t D, class Act, std::intmax_t N, std::intmax_t M, bool IsCausal>
-struct encoder_parts<H, FF, D, false, Act, BlockDropout<N, M>, IsCausal> {
-    using Attention = std::conditional_t<IsCausal, MultiHeadAttention<H, Causal, AttentionDropout<N, M>>,
-                                         MultiHeadAttention<H, AttentionDropout<N, M>>>;
+template <std::size_t FF, std::size_t D, class Act, std::intmax_t N, std::intmax_t M, class Attention>
+struct encoder_parts<FF, D, false, Act, BlockDropout<N, M>, Attention> {
     template <class In>
     using chain = chain_of<In, Residual<Attention, Dropout<N, M>>, LayerNorm<>,
                            Residual<Dense<FF>, Act, Dropout<N, M>, Dense<D>, Dropout<N, M>>, LayerNorm<>>;
     static constexpr const char* renames[][2] = {
         {"0.0.", "self_attn."}, {"1.", "norm1."}, {"2.0.", "linear1."}, {"2.3.", "linear2."}, {"3.", "norm2."}};
 };
-template <std::size_t H, std::size_t FF, std::size_t D, class Act, std::intmax_t N, std::intmax_t M, bool IsCausal>
-struct encoder_parts<H, FF, D, true, Act, BlockDropout<N, M>, IsCausal> {
-    using Attention = std::conditional_t<IsCausal, MultiHeadAttention<H, Causal, AttentionDropout<N, M>>,
-                                         MultiHeadAttention<H, AttentionDropout<N, M>>>;
+template <std::size_t FF, std::size_t D, class Act, std::intmax_t N, std::intmax_t M, class Attention>
+struct encoder_parts<FF, D, true, Act, BlockDropout<N, M>, Attention> {
     template <class In>
     using chain = chain_of<In, Residual<LayerNorm<>, Attention, Dropout<N, M>>,
                            Residual<LayerNorm<>, Dense<FF>, Act, Dropout<N, M>, Dense<D>, Dropout<N, M>>>;
@@ -146,12 +159,17 @@ struct EncoderNames {
 // with no dropout, so that the Dropout layers inside do not report it again.
 template <class Rate> struct sane_dropout { using type = std::conditional_t<Rate::valid, Rate, BlockDropout<0>>; };
 
+template <class Spec, std::size_t H>
+using encoder_attention_t =
+    typename encoder_attention<H, typename sane_dropout<typename Spec::dropout>::type, Spec::causal,
+                               Spec::kv_context>::type;
 template <class Spec, class In, std::size_t H, std::size_t FF>
-struct EncoderLayerBound
-    : encoder_parts<H, FF, (In::rank == 2 ? In::dims[1] : 1), Spec::pre_norm, typename Spec::activation,
-                    typename sane_dropout<typename Spec::dropout>::type, Spec::causal>::template chain<In> {
-    using parts = encoder_parts<H, FF, (In::rank == 2 ? In::dims[1] : 1), Spec::pre_norm, typename Spec::activation,
-                                typename sane_dropout<typename Spec::dropout>::type, Spec::causal>;
+using encoder_parts_t = encoder_parts<FF, (In::rank == 2 ? In::dims[1] : 1), Spec::pre_norm, typename Spec::activation,
+                                      typename sane_dropout<typename Spec::dropout>::type, encoder_attention_t<Spec, H>>;
+
+template <class Spec, class In, std::size_t H, std::size_t FF>
+struct EncoderLayerBound : encoder_parts_t<Spec, In, H, FF>::template chain<In> {
+    using parts = encoder_parts_t<Spec, In, H, FF>;
     using inner = typename parts::template chain<In>;
     using option_rule = decltype(check_encoder_options<Spec, typename Spec::unknown_option,
                                                        std::is_void_v<typename Spec::unknown_option>>());
@@ -175,6 +193,7 @@ template <std::size_t Heads, std::size_t FF, class... Options>
 struct TransformerEncoderLayer {
     static constexpr bool pre_norm = (std::is_same_v<Options, PreNorm> || ...);
     static constexpr bool causal = (std::is_same_v<Options, Causal> || ...);
+    static constexpr std::size_t kv_context = detail::kv_cache_context<Options...>::value;
     using activation = std::conditional_t<(std::is_same_v<Options, GELU> || ...), GELU, ReLU>;
     using dropout = typename detail::block_dropout_of<Options...>::type;
     using unknown_option = first_unknown_option_t<detail::is_encoder_option, Options...>;
