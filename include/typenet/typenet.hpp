@@ -58,3 +58,8 @@
 #include "typenet/layers/attention_rnn/bahdanau.hpp"
 #include "typenet/layers/attention_rnn/luong.hpp"
 #include "typenet/layers/attention_rnn/fixed_context.hpp"
+// Module 07: weight tying, the GPT composition, generation with a KV cache.
+#include "typenet/core/language_model_session.hpp"
+#include "typenet/decode/sample_decode.hpp"
+#include "typenet/layers/tied_embedding.hpp"
+#include "typenet/layers/transformer/gpt.hpp"

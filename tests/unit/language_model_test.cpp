@@ -145,3 +145,25 @@ TEST_CASE("Windows train a next-token model through fit with TokenCrossEntropy")
     CHECK(history.epochs.back().val_accuracy == 1.f);
     CHECK(history.epochs.back().val_perplexity < 1.1f);
 }
+
+TEST_CASE("lm_sliding_windows: every id predicted once, each after the first with `context` ids before it") {
+    for (const std::size_t n : {2, 5, 9, 10, 11, 23}) {
+        const auto ids = iota_ids(n);
+        const std::size_t T = 4, context = 2;
+        const Dataset d = lm_sliding_windows(ids, T, context);
+        std::vector<int> predicted(n, 0);
+        for (std::size_t row = 0; row < d.size(); ++row)
+            for (std::size_t t = 0; t < T; ++t) {
+                const float target = d.targets[row * T + t];
+                if (target < 0) continue;
+                CHECK(target == float(d.tokens[row * T + t] + 1));  // the next id
+                ++predicted[std::size_t(target)];
+                // Every scored id past the first window sees `context` ids of its window before it.
+                if (row > 0) CHECK(t >= context);
+            }
+        CHECK(predicted[0] == 0);
+        for (std::size_t i = 1; i < n; ++i) CHECK(predicted[i] == 1);
+    }
+    CHECK_THROWS_WITH_AS(lm_sliding_windows(iota_ids(9), 4, 4), doctest::Contains("must be smaller than the window"),
+                         std::invalid_argument);
+}

@@ -55,6 +55,18 @@ struct WindowOptions {
 // prediction (fewer than offset + 2).
 TYPENET_INLINE Dataset lm_windows(std::span<const std::int32_t> ids, std::size_t T, const WindowOptions& options = {});
 
+// For evaluating a model that reads at most T ids (a Transformer's context): windows
+// of T that overlap by `context` ids, each scoring only the ids the one before did
+// not (the first window scores all of its own; later ones have targets -1 on their
+// first `context` positions). Every id after ids[0] is then predicted exactly once,
+// and every one after the first `context` with at least `context` ids before it in
+// its window: the perplexity of a sliding window, as Hugging Face's
+// "Perplexity of fixed-length models" computes it with stride T - context. Plain
+// windows (lm_windows, stride T) give the first position of each window no context
+// at all, which overstates the loss. Throws when context >= T.
+TYPENET_INLINE Dataset lm_sliding_windows(std::span<const std::int32_t> ids, std::size_t T, std::size_t context,
+                                          const std::string& name = "sliding windows");
+
 // For truncated BPTT with a stateful model: the corpus cut into `batch` contiguous
 // streams of equal length L = (n - 1) / batch (the last n - 1 - batch*L ids unused),
 // each cut into chunks of T, ordered so that sample b of batch k is chunk k of

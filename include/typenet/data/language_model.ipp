@@ -80,6 +80,28 @@ TYPENET_INLINE Dataset lm_windows(std::span<const std::int32_t> ids, std::size_t
     return d;
 }
 
+TYPENET_INLINE Dataset lm_sliding_windows(std::span<const std::int32_t> ids, std::size_t T, std::size_t context,
+                                          const std::string& name) {
+    if (T == 0 || context >= T)
+        throw std::invalid_argument(name + ": the overlap (" + std::to_string(context) +
+                                    ") must be smaller than the window (" + std::to_string(T) + ")");
+    const std::size_t n = ids.size();
+    if (n < 2) throw std::invalid_argument(name + ": " + std::to_string(n) + " ids hold no (input, next id) pair");
+    detail::check_ids(ids, name);
+    Dataset d(name, T, T);
+    const std::size_t stride = T - context;
+    // Window k starts at k * stride; after the first, its new predictions are the
+    // targets from position `context` on (ids s + context + 1 ...).
+    for (std::size_t s = 0;; s += stride) {
+        const std::size_t len = std::min(T, n - 1 - s);
+        detail::add_window(d, ids, s, len, T);
+        if (s > 0) std::fill_n(d.targets.data() + (d.size() - 1) * T, context, -1.f);
+        if (s + T >= n - 1) break;  // this window reached the last id
+    }
+    d.validate();
+    return d;
+}
+
 TYPENET_INLINE Dataset lm_streams(std::span<const std::int32_t> ids, std::size_t T, std::size_t batch, bool tail,
                                   const std::string& name) {
     if (T == 0 || batch == 0) throw std::invalid_argument(name + ": T and batch must be at least 1");
