@@ -42,7 +42,8 @@ let fixed = edit(source, "const pat = /'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N
 fixed = edit(fixed, "const bpe_ranks = dictZip(bpe_merges, range(0, bpe_merges.length))",
   "const bpe_ranks = new Map(bpe_merges.map((m, i) => [m[0] + ' ' + m[1], i]))");
 fixed = edit(fixed, "const rank = bpe_ranks[pair]", "const rank = bpe_ranks.get(pair[0] + ' ' + pair[1])");
-fixed = edit(fixed, "if (!(bigram in bpe_ranks))", "if (!bpe_ranks.has(bigram[0] + ' ' + bigram[1]))");
+fixed = edit(fixed, "if (!(bigram in bpe_ranks))",  // (a one-byte piece has no pair: bigram is undefined)
+  "if (bigram === undefined || !bpe_ranks.has(bigram[0] + ' ' + bigram[1]))");
 const fixedModule = new Module(path.join(gptDir, "Encoder.js"), null);
 fixedModule.filename = path.join(gptDir, "Encoder.js");
 fixedModule.paths = Module._nodeModulePaths(gptDir);
@@ -120,6 +121,8 @@ const gptSentences = [
   "$5 + \u20ac3 = ~\u00a37 <html> #hashtag @user 100% {a: [1, 2]}",
   "[\"a\",\"b\"], ('s',\"t\"), \"],\" and \"),\" x=\"\",\"\"",
   "line\u0085next, zero\ufeffwidth, \ufeff start, and a\u180eb",
+  "a \u0085b: U+0085 after a space is white space to GPT-2, a symbol to JavaScript",
+  "x \ufeffy: U+FEFF after a space is a symbol to GPT-2, white space to JavaScript",
   "<|endoftext|> is text here",
   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!!!!!!!!!!!!????",
   "",

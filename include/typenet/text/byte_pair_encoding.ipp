@@ -33,7 +33,7 @@ inline std::string read_bytes(const std::filesystem::path& file) {
 }
 
 // A token as it is printed in messages: its GPT-2 spelling, in quotes.
-inline std::string quoted(std::string_view spelled) { return "\"" + std::string(spelled) + "\""; }
+inline std::string in_quotes(std::string_view spelled) { return "\"" + std::string(spelled) + "\""; }
 
 // GPT-2's spelling of bytes -> the bytes; false when a code point spells no byte (or
 // the UTF-8 is invalid). `bad` is then the offending code point (or 0xFFFD).
@@ -60,7 +60,7 @@ inline std::string code_point_name(char32_t c) {
 // DOM, and nothing nested accepted (a hostile file cannot make it recurse).
 struct EncoderJson {
     std::vector<std::pair<std::string, std::int64_t>> entries;
-    std::string key, error;
+    std::string current_key, error;
     int depth = 0;
     bool have_key = false;
 
@@ -70,13 +70,13 @@ struct EncoderJson {
     }
     bool value(std::int64_t v) {
         if (depth != 1 || !have_key) return fail("expected one object of token: id");
-        entries.emplace_back(std::move(key), v);
+        entries.emplace_back(std::move(current_key), v);
         have_key = false;
         return true;
     }
     bool not_an_id(const std::string& what) {
         if (depth != 1 || !have_key) return fail("expected one object of token: id, found " + what);
-        return fail("the id of " + quoted(key) + " is " + what + ", not a whole number");
+        return fail("the id of " + in_quotes(current_key) + " is " + what + ", not a whole number");
     }
     bool null() { return not_an_id("null"); }
     bool boolean(bool) { return not_an_id("true or false"); }
@@ -95,7 +95,7 @@ struct EncoderJson {
         return true;
     }
     bool key(nlohmann::json::string_t& k) {
-        key = std::move(k);
+        current_key = std::move(k);
         have_key = true;
         return true;
     }
@@ -165,7 +165,7 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::build(std::vector<std::string>
         const auto [at, fresh] = bpe.index_.emplace(t, static_cast<std::int32_t>(id));
         if (!fresh)
             fail("tokens " + std::to_string(at->second) + " and " + std::to_string(id) + " are both " +
-                 detail::quoted(spell(t)));
+                 detail::in_quotes(spell(t)));
         if (t.size() == 1) bpe.byte_ids_[static_cast<unsigned char>(t[0])] = static_cast<std::int32_t>(id);
     }
     for (int b = 0; b < 256; ++b)
@@ -173,7 +173,7 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::build(std::vector<std::string>
             char hex[8];
             std::snprintf(hex, sizeof hex, "0x%02X", b);
             fail(std::string("no token is the single byte ") + hex + " (" +
-                 detail::quoted(spell(std::string(1, static_cast<char>(b)))) +
+                 detail::in_quotes(spell(std::string(1, static_cast<char>(b)))) +
                  "): byte-level BPE needs all 256");
         }
     const auto n = static_cast<std::int64_t>(tokens.size());
@@ -184,11 +184,11 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::build(std::vector<std::string>
         if (!valid(m.left) || !valid(m.right) || !valid(m.result))
             fail("merge " + std::to_string(rank) + " names an id outside 0.." + std::to_string(n - 1));
         if (tokens[m.result] != tokens[m.left] + tokens[m.right])
-            fail("merge " + std::to_string(rank) + " makes " + detail::quoted(spell(tokens[m.result])) + " of " +
-                 detail::quoted(spell(tokens[m.left])) + " and " + detail::quoted(spell(tokens[m.right])));
+            fail("merge " + std::to_string(rank) + " makes " + detail::in_quotes(spell(tokens[m.result])) + " of " +
+                 detail::in_quotes(spell(tokens[m.left])) + " and " + detail::in_quotes(spell(tokens[m.right])));
         if (!bpe.ranks_.emplace(pair_key(m.left, m.right), Rank{static_cast<std::uint32_t>(rank), m.result}).second)
-            fail("merge " + std::to_string(rank) + " of " + detail::quoted(spell(tokens[m.left])) + " and " +
-                 detail::quoted(spell(tokens[m.right])) + " comes twice");
+            fail("merge " + std::to_string(rank) + " of " + detail::in_quotes(spell(tokens[m.left])) + " and " +
+                 detail::in_quotes(spell(tokens[m.right])) + " comes twice");
     }
     bpe.tokens_ = std::move(tokens);
     bpe.merges_ = std::move(merges);
@@ -220,21 +220,21 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::parse(std::string_view encoder
         std::string raw;
         for (auto& [spelled, id] : json.entries) {
             if (id < 0 || std::uint64_t(id) >= n)
-                throw io::FormatError(encoder_name, "the id of " + detail::quoted(spelled) + " is " +
+                throw io::FormatError(encoder_name, "the id of " + detail::in_quotes(spelled) + " is " +
                                                         std::to_string(id) + ", outside 0.." + std::to_string(n - 1) +
                                                         " (the ids of " + std::to_string(n) +
                                                         " tokens must be 0.." + std::to_string(n - 1) + ")");
             if (!spelled_at.emplace(spelled, std::size_t(id)).second)
-                throw io::FormatError(encoder_name, "the token " + detail::quoted(spelled) + " appears twice");
+                throw io::FormatError(encoder_name, "the token " + detail::in_quotes(spelled) + " appears twice");
             if (seen[id])
                 throw io::FormatError(encoder_name, "two tokens have the id " + std::to_string(id) + ", " +
-                                                        detail::quoted(spell(tokens[id])) + " and " +
-                                                        detail::quoted(spelled));
+                                                        detail::in_quotes(spell(tokens[id])) + " and " +
+                                                        detail::in_quotes(spelled));
             seen[id] = 1;
             char32_t bad = 0;
             if (spelled.empty()) throw io::FormatError(encoder_name, "the token of id " + std::to_string(id) + " is empty");
             if (!detail::unspell(spelled, raw, bad))
-                throw io::FormatError(encoder_name, "the token " + detail::quoted(spelled) + " (id " +
+                throw io::FormatError(encoder_name, "the token " + detail::in_quotes(spelled) + " (id " +
                                                         std::to_string(id) + ") has " + detail::code_point_name(bad) +
                                                         ", which is not one of GPT-2's 256 byte characters");
             tokens[id] = raw;
@@ -249,7 +249,7 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::parse(std::string_view encoder
                 char hex[8];
                 std::snprintf(hex, sizeof hex, "0x%02X", b);
                 throw io::FormatError(encoder_name, std::string("no token is the single byte ") + hex + " (" +
-                                                        detail::quoted(spell(std::string(1, static_cast<char>(b)))) +
+                                                        detail::in_quotes(spell(std::string(1, static_cast<char>(b)))) +
                                                         "): byte-level BPE needs all 256");
             }
     }
@@ -292,19 +292,19 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::parse(std::string_view encoder
             const std::size_t space = line.find(' ');
             if (space == std::string_view::npos || space == 0 || space + 1 == line.size() ||
                 line.find(' ', space + 1) != std::string_view::npos)
-                fail("expected two tokens separated by one space, found " + detail::quoted(line));
+                fail("expected two tokens separated by one space, found " + detail::in_quotes(line));
             const std::string_view a = line.substr(0, space), b = line.substr(space + 1);
             char32_t bad = 0;
             if (!detail::unspell(a, left, bad) || !detail::unspell(b, right, bad))
                 fail(detail::code_point_name(bad) + " is not one of GPT-2's 256 byte characters");
             const auto ia = index.find(left), ib = index.find(right), ir = index.find(left + right);
-            if (ia == index.end()) fail(detail::quoted(a) + " is not a token of " + encoder_name);
-            if (ib == index.end()) fail(detail::quoted(b) + " is not a token of " + encoder_name);
+            if (ia == index.end()) fail(detail::in_quotes(a) + " is not a token of " + encoder_name);
+            if (ib == index.end()) fail(detail::in_quotes(b) + " is not a token of " + encoder_name);
             if (ir == index.end())
-                fail("the merge makes " + detail::quoted(std::string(a) + std::string(b)) + ", which " + encoder_name +
+                fail("the merge makes " + detail::in_quotes(std::string(a) + std::string(b)) + ", which " + encoder_name +
                      " does not have");
             const auto [at, fresh] = line_of.emplace(pair_key(ia->second, ib->second), line_no);
-            if (!fresh) fail("the merge " + detail::quoted(line) + " is already on line " + std::to_string(at->second));
+            if (!fresh) fail("the merge " + detail::in_quotes(line) + " is already on line " + std::to_string(at->second));
             merges.push_back({ia->second, ib->second, ir->second});
         }
     }
