@@ -125,7 +125,27 @@ private:
     std::unordered_map<std::string, std::int32_t> index_;
     std::array<std::int32_t, 256> byte_ids_{};
     std::vector<Merge> merges_;
-    std::unordered_map<std::uint64_t, Rank> ranks_;
+    // The merges by pair: open addressing over a power-of-two table (at most half
+    // full), one cache line per probe; an unordered_map's node per lookup was half the
+    // encoder's time.
+    struct Slot {
+        std::uint64_t key = empty_key;
+        Rank value{};
+    };
+    static constexpr std::uint64_t empty_key = ~std::uint64_t(0);  // ids are >= 0: no pair is this
+    std::vector<Slot> ranks_;
+    std::uint64_t rank_mask_ = 0;
+    static std::uint64_t slot_of(std::uint64_t key, std::uint64_t mask) {
+        return ((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    }
+    const Rank* find_rank(std::uint64_t key) const {
+        if (ranks_.empty()) return nullptr;
+        for (std::uint64_t i = slot_of(key, rank_mask_);; i = (i + 1) & rank_mask_) {
+            const Slot& s = ranks_[i];
+            if (s.key == key) return &s.value;
+            if (s.key == empty_key) return nullptr;
+        }
+    }
     Gpt2PreTokenizer pre_tokenizer_;
 };
 

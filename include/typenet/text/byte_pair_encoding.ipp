@@ -177,7 +177,10 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::build(std::vector<std::string>
                  "): byte-level BPE needs all 256");
         }
     const auto n = static_cast<std::int64_t>(tokens.size());
-    bpe.ranks_.reserve(merges.size());
+    std::size_t slots = 16;
+    while (slots < 2 * merges.size()) slots *= 2;
+    bpe.ranks_.assign(slots, Slot{});
+    bpe.rank_mask_ = slots - 1;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
         const Merge& m = merges[rank];
         const auto valid = [&](std::int32_t id) { return id >= 0 && id < n; };
@@ -186,7 +189,12 @@ TYPENET_INLINE BytePairEncoding BytePairEncoding::build(std::vector<std::string>
         if (tokens[m.result] != tokens[m.left] + tokens[m.right])
             fail("merge " + std::to_string(rank) + " makes " + detail::in_quotes(spell(tokens[m.result])) + " of " +
                  detail::in_quotes(spell(tokens[m.left])) + " and " + detail::in_quotes(spell(tokens[m.right])));
-        if (!bpe.ranks_.emplace(pair_key(m.left, m.right), Rank{static_cast<std::uint32_t>(rank), m.result}).second)
+        const std::uint64_t key = pair_key(m.left, m.right);
+        std::uint64_t i = slot_of(key, bpe.rank_mask_);
+        while (bpe.ranks_[i].key != empty_key && bpe.ranks_[i].key != key) i = (i + 1) & bpe.rank_mask_;
+        const bool twice = bpe.ranks_[i].key == key;
+        bpe.ranks_[i] = {key, Rank{static_cast<std::uint32_t>(rank), m.result}};
+        if (twice)
             fail("merge " + std::to_string(rank) + " of " + detail::in_quotes(spell(tokens[m.left])) + " and " +
                  detail::in_quotes(spell(tokens[m.right])) + " comes twice");
     }
@@ -400,9 +408,9 @@ TYPENET_INLINE void BytePairEncoding::merge_piece(std::string_view piece, Work& 
     const auto consider = [&](std::int32_t p) {
         const std::int32_t q = sym[p].next;
         if (q < 0) return false;
-        const auto it = ranks_.find(pair_key(sym[p].id, sym[q].id));
-        if (it == ranks_.end()) return false;
-        heap.push_back({it->second.rank, p, sym[p].id, sym[q].id, it->second.result});
+        const Rank* r = find_rank(pair_key(sym[p].id, sym[q].id));
+        if (!r) return false;
+        heap.push_back({r->rank, p, sym[p].id, sym[q].id, r->result});
         return true;
     };
     for (std::int32_t i = 0; i + 1 < n; ++i) consider(i);
