@@ -159,7 +159,7 @@ TEST_CASE("decode(encode(s)) == s for random bytes, invalid UTF-8 included; long
     const std::string letters(1'000'000, 'a'), spaces(1'000'000, ' ');
     CHECK(bpe.encode(letters).size() == 250'000);  // aaaa each
     CHECK(bpe.decode(bpe.encode(spaces)) == spaces);
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));  // n^2 would take hours; 5 s under ASan
 }
 
 TEST_CASE("decode names an id outside the vocabulary and its position; build refuses what is not BPE") {
