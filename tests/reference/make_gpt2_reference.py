@@ -59,6 +59,11 @@ def layer_norm(x, weight, bias):
     return torch.nn.functional.layer_norm(x, (x.shape[-1],), weight, bias, eps=1e-5)
 
 
+def conv1d(x, weight, bias):
+    """Hugging Face's Conv1D: weight [in, out], x W + b, as one addmm."""
+    return torch.addmm(bias, x.reshape(-1, weight.shape[0]), weight).reshape(*x.shape[:-1], weight.shape[1])
+
+
 class GPT2:
     """GPT-2's forward over a dict of Hugging Face-named tensors (no nn.Module: the names
     are the file's and nothing else)."""
@@ -74,27 +79,29 @@ class GPT2:
         for i in range(self.layers):
             p = f"h.{i}."
             a = layer_norm(h, w[p + "ln_1.weight"], w[p + "ln_1.bias"])
-            qkv = a @ w[p + "attn.c_attn.weight"] + w[p + "attn.c_attn.bias"]
+            qkv = conv1d(a, w[p + "attn.c_attn.weight"], w[p + "attn.c_attn.bias"])
             q, k, v = (t.reshape(B, T, H, D // H).transpose(1, 2) for t in qkv.split(D, dim=-1))
             scores = (q @ k.transpose(-1, -2)) / math.sqrt(D // H)
             y = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1) @ v
             y = y.transpose(1, 2).reshape(B, T, D)
-            h = h + (y @ w[p + "attn.c_proj.weight"] + w[p + "attn.c_proj.bias"])
+            h = h + conv1d(y, w[p + "attn.c_proj.weight"], w[p + "attn.c_proj.bias"])
             m = layer_norm(h, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
-            m = gelu_new(m @ w[p + "mlp.c_fc.weight"] + w[p + "mlp.c_fc.bias"])
-            h = h + (m @ w[p + "mlp.c_proj.weight"] + w[p + "mlp.c_proj.bias"])
+            m = gelu_new(conv1d(m, w[p + "mlp.c_fc.weight"], w[p + "mlp.c_fc.bias"]))
+            h = h + conv1d(m, w[p + "mlp.c_proj.weight"], w[p + "mlp.c_proj.bias"])
         h = layer_norm(h, w["ln_f.weight"], w["ln_f.bias"])
         return h @ w["wte.weight"].T
 
 
-def random_weights(layers, dim, heads, context, vocab, seed):
-    """Hugging Face's GPT-2 tensors, shapes and layouts, random (float32)."""
+def random_weights(layers, dim, heads, context, vocab, seed, std=0.15):
+    """Hugging Face's GPT-2 tensors, shapes and layouts, random (float32). The
+    projections' weights are N(0, std^2) (GPT-2 trains from 0.02)."""
     g = torch.Generator().manual_seed(seed)
     normal = lambda *shape, std: torch.randn(*shape, generator=g) * std
     D = dim
-    # Wider than GPT-2's 0.02: at 0.02 a random GPT-2's logits are the tied table's
-    # echo of the last id, and greedy decoding repeats one id from the first step.
-    w = {"wte.weight": normal(vocab, D, std=0.3), "wpe.weight": normal(context, D, std=0.3)}
+    # Wider than GPT-2's 0.02 by default: at 0.02 a small random GPT-2's logits are the
+    # tied table's echo of the last id, and greedy decoding repeats one id from the
+    # first step.
+    w = {"wte.weight": normal(vocab, D, std=2 * std), "wpe.weight": normal(context, D, std=2 * std)}
     for i in range(layers):
         p = f"h.{i}."
         for ln in ("ln_1", "ln_2"):
@@ -103,7 +110,7 @@ def random_weights(layers, dim, heads, context, vocab, seed):
         # Conv1D(nf, nx): weight [nx, nf] = [in, out], bias [out].
         for name, n_in, n_out in (("attn.c_attn", D, 3 * D), ("attn.c_proj", D, D),
                                   ("mlp.c_fc", D, 4 * D), ("mlp.c_proj", 4 * D, D)):
-            w[p + name + ".weight"] = normal(n_in, n_out, std=0.15)
+            w[p + name + ".weight"] = normal(n_in, n_out, std=std)
             w[p + name + ".bias"] = normal(n_out, std=0.05)
         # GPT2Attention's causal-mask buffer, saved in the Hub's file (not a parameter).
         w[p + "attn.bias"] = torch.tril(torch.ones(context, context)).reshape(1, 1, context, context)

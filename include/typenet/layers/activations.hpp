@@ -110,7 +110,7 @@ struct GELU : Elementwise<GELU> {
 //     y = 0.5 x (1 + tanh(u)),   u = sqrt(2/pi) (x + 0.044715 x^3)
 // PyTorch's nn.GELU(approximate='tanh') and GPT-2's "gelu_new" (Hugging Face's
 // NewGELUActivation), written as they write it. It is not GELU: the two differ by up
-// to about 4e-4 (near |x| = 2), far above the 1e-5 a checkpoint's logits are
+// to 4.7e-4 (at x = -2.7), far above the 1e-5 a checkpoint's logits are
 // compared to, so a model trained with one must run with the same one. Like GELU its
 // derivative needs x:
 //     dy/dx = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2)

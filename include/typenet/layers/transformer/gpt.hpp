@@ -22,7 +22,7 @@
 // GPT2<Layers, Dim, Heads, Context, Vocab, Window = Context>: the same composition
 // with GPT-2's exact arithmetic, so that OpenAI's weights give OpenAI's logits
 // (interop/hugging_face_gpt2.hpp loads Hugging Face's model.safetensors):
-//   - GELUTanh, GPT-2's "gelu_new", not the exact-erf GELU (they differ by up to 4e-4);
+//   - GELUTanh, GPT-2's "gelu_new", not the exact-erf GELU (they differ by up to 4.7e-4);
 //   - LayerNorm's eps 1e-5 (layer_norm_epsilon), typenet's default (asserted below);
 //   - no dropout (BlockDropout<0>): GPT-2 trained with 0.1, which inference never
 //     applies, and without it the attention keeps no second [H, T, T] cache of
