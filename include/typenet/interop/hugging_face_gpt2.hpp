@@ -92,6 +92,13 @@ struct HuggingFaceName {
 };
 TYPENET_INLINE HuggingFaceName hugging_face_gpt2_name(const std::string& typenet_name);
 
+// The loader's rule, named as core/errors.hpp names rules: the model's network type
+// is in the message the compiler prints.
+template <class Net, bool Ok = false>
+struct NeedsGPT2 {
+    static constexpr bool ok = Ok;
+};
+
 namespace detail {
 
 template <class Net>
@@ -104,7 +111,7 @@ struct gpt2_network<Sequential<
 
 template <class Net>
 constexpr bool check_gpt2_network() {
-    static_assert(gpt2_network<Net>::value,
+    static_assert(NeedsGPT2<Net, gpt2_network<Net>::value>::ok,
                   "load_hugging_face_gpt2 / save_hugging_face_gpt2: the model must be a GPT2<Layers, Dim, Heads, "
                   "Context, Vocab[, Window]> (layers/transformer/gpt.hpp), whose arithmetic is GPT-2's (GELUTanh, "
                   "pre-norm, no dropout); a GPT<...> uses the exact GELU and would not give GPT-2's logits");
