@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
         std::string book = data::sherlock_holmes();
         const auto vocab = data::Vocabulary::characters(book);
         Model<CharGPT> gpt{Seed{40}};
-        const auto saved = std::filesystem::path("out") / "40-gpt" / "char_gpt.safetensors";
+        const auto saved = opt.out.parent_path() / "40-gpt" / "char_gpt.safetensors";  // beside this lesson's folder
         if (!opt.smoke && std::filesystem::exists(saved)) {
             load_model(saved, gpt);
             std::printf("loaded lesson 40's character GPT from %s\n\n", saved.string().c_str());
