@@ -26,7 +26,8 @@ import time
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference"))
-from make_gpt2_reference import GPT2, random_weights, write_safetensors  # noqa: E402
+from make_gpt2_reference import GPT2, random_weights  # noqa: E402
+from safetensors_file import write_safetensors  # noqa: E402
 
 FULL = dict(layers=12, dim=768, heads=12, context=1024, vocab=50257)
 TOKENS = 128

@@ -39,14 +39,15 @@ The logits are computed in float64 from the float32 weights, so they are GPT-2's
 float32 rounding, whatever the order of typenet's sums.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tests/reference/make_gpt2_reference.py
-bench/gpt2_torch.py imports GPT2 and write_safetensors from here.
+bench/gpt2_torch.py imports GPT2 and random_weights from here.
 """
 import json
 import math
 import os
-import struct
 
 import torch
+
+from safetensors_file import write_safetensors
 
 SMALL = dict(layers=2, dim=64, heads=4, context=32, vocab=101)  # 101: not a multiple of a SIMD width
 
@@ -117,26 +118,6 @@ def random_weights(layers, dim, heads, context, vocab, seed, std=0.15):
     w["ln_f.weight"] = 1.0 + normal(D, std=0.1)
     w["ln_f.bias"] = normal(D, std=0.1)
     return w
-
-
-def write_safetensors(path, tensors, metadata):
-    """tensors: name -> float32 or int64 tensor, written in sorted order."""
-    header, blobs, offset = {}, [], 0
-    for key in sorted(tensors):
-        t = tensors[key].contiguous()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        data = t.numpy().tobytes()  # little-endian on x86
-        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = metadata
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
 
 
 def greedy(model, prompt, steps):
