@@ -194,7 +194,7 @@ TEST_CASE("GPT-2 with its KV cache: greedy decoding and every step's log-probabi
     }
 }
 
-TEST_CASE("GPT2LMHeadModel's spelling: transformer. prefix and a tied lm_head.weight") {
+TEST_CASE("GPT2LMHeadModel's spelling: transformer. prefix, a tied lm_head.weight, older files' masked_bias") {
     const st::File ref = st::read(reference());
     const fs::path path = variant("lm-head", [](std::vector<st::Tensor>& ts) {
         for (auto& t : ts)
@@ -202,13 +202,20 @@ TEST_CASE("GPT2LMHeadModel's spelling: transformer. prefix and a tied lm_head.we
         st::Tensor head = *find(ts, "transformer.wte.weight");
         head.name = "lm_head.weight";
         ts.push_back(head);
+        // transformers before 4.x saved GPT2Attention's -1e4 as a scalar buffer.
+        const float masked = -1e4f;
+        st::Tensor scalar{"transformer.h.1.attn.masked_bias", st::Dtype::F32, {}, std::vector<std::byte>(4)};
+        std::memcpy(scalar.bytes.data(), &masked, 4);
+        ts.push_back(scalar);
     });
     Model<Small> model;
     const auto report = load_hugging_face_gpt2(path, model);
     CHECK(report.prefix == "transformer.");
     CHECK(report.lm_head);
     CHECK(report.loaded == 28);
-    CHECK(report.skipped.size() == 2);
+    CHECK(report.skipped == std::vector<std::string>{"transformer.h.0.attn.bias", "transformer.h.1.attn.bias",
+                                                     "transformer.h.1.attn.masked_bias"});
+    CHECK(report.unused.size() == 5);
     CHECK(worst_error(logits_of(model, ref), reference_logits(ref, T)) <= 1e-5);
 }
 
