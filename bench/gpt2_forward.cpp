@@ -98,10 +98,11 @@ int run(int threads, const char* label, const char* check) {
         if (!std::isfinite(out[0])) return 1;
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("typenet %s (%s), %d thread(s): forward batch 1 x %zu tokens: best %.1f ms, median %.1f ms; "
-                "resident MiB: start %.0f, model built %.0f, after the first forward %.0f, peak %.0f\n",
-                label, tn::simd::arch_name, threads, tokens, ms.front(), ms[ms.size() / 2], before, built,
-                after_first, peak_mib());
+    std::printf(
+        "typenet %s (%s), %d thread(s): forward batch 1 x %zu tokens: best %.1f ms, median %.1f ms; "
+        "resident MiB: start %.0f, model built %.0f, after the first forward %.0f, peak %.0f\n",
+        label, tn::simd::arch_name, threads, tokens, ms.front(), ms[ms.size() / 2], before, built, after_first,
+        peak_mib());
     return 0;
 }
 
@@ -112,9 +113,12 @@ int main(int argc, char** argv) {
     std::string mode = "window";
     const char* check = nullptr;
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--check") == 0 && i + 1 < argc) check = argv[++i];
-        else if (std::strcmp(argv[i], "window") == 0 || std::strcmp(argv[i], "full") == 0) mode = argv[i];
-        else threads = std::atoi(argv[i]);
+        if (std::strcmp(argv[i], "--check") == 0 && i + 1 < argc)
+            check = argv[++i];
+        else if (std::strcmp(argv[i], "window") == 0 || std::strcmp(argv[i], "full") == 0)
+            mode = argv[i];
+        else
+            threads = std::atoi(argv[i]);
     }
     std::printf("cpu: %s, %d usable cores\n", bench::cpu_model().c_str(), bench::usable_cores());
     if (mode == "full") return run<GPT2Small>(threads, "GPT2Small (Tokens<1024>, length 128)", check);

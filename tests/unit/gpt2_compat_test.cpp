@@ -30,7 +30,9 @@ namespace {
 using Small = GPT2<2, 64, 4, 32, 101>;
 constexpr std::size_t V = 101, T = 32;
 
-fs::path reference() { return fs::path(__FILE__).parent_path().parent_path() / "reference" / "gpt2_reference.safetensors"; }
+fs::path reference() {
+    return fs::path(__FILE__).parent_path().parent_path() / "reference" / "gpt2_reference.safetensors";
+}
 
 // The largest |got - want| / max(1, |want|); a NaN is the largest.
 double worst_error(std::span<const float> got, const std::vector<float>& want) {
@@ -62,7 +64,8 @@ std::vector<float> reference_logits(const st::File& ref, std::size_t window) {
     const auto all = ref.at("reference.logits").to_floats();
     std::vector<float> out;
     for (std::size_t b = 0; b < 2; ++b)
-        out.insert(out.end(), all.begin() + std::ptrdiff_t(b * T * V), all.begin() + std::ptrdiff_t((b * T + window) * V));
+        out.insert(out.end(), all.begin() + std::ptrdiff_t(b * T * V),
+                   all.begin() + std::ptrdiff_t((b * T + window) * V));
     return out;
 }
 
@@ -149,10 +152,11 @@ TEST_CASE("a GPT2 loaded from Hugging Face's names gives PyTorch's GPT-2 logits"
     // Not by accident: a fresh model, and the exact-erf GELU in GPT-2's place, are far off.
     Model<Small> fresh{Seed{1}};
     CHECK(worst_error(logits_of(fresh, ref), reference_logits(ref, T)) > 1e-2);
-    using WithErfGelu = Sequential<Tokens<T>, TiedEmbedding<V, 64, LearnedPositions<T>,
-                                                           Repeat<2, TransformerEncoderLayer<4, 256, PreNorm, GELU, Causal,
-                                                                                             KVCache<T>, BlockDropout<0>>>,
-                                                           LayerNorm<>>>;
+    using WithErfGelu = Sequential<
+        Tokens<T>,
+        TiedEmbedding<V, 64, LearnedPositions<T>,
+                      Repeat<2, TransformerEncoderLayer<4, 256, PreNorm, GELU, Causal, KVCache<T>, BlockDropout<0>>>,
+                      LayerNorm<>>>;
     Model<WithErfGelu> erf{Seed{1}};
     std::copy(model.parameters().begin(), model.parameters().end(), erf.parameters().begin());
     CHECK(worst_error(logits_of(erf, ref), reference_logits(ref, T)) > 1e-4);
@@ -219,7 +223,7 @@ TEST_CASE("GPT2LMHeadModel's spelling: transformer. prefix, a tied lm_head.weigh
     CHECK(worst_error(logits_of(model, ref), reference_logits(ref, T)) <= 1e-5);
 }
 
-TEST_CASE("BF16 and F16 files are widened to float; other dtypes are refused by name") {
+TEST_CASE("a BF16 file is widened to float (F16 and F64 likewise); an integer dtype is refused by name") {
     const st::File ref = st::read(reference());
     // Every weight rounded to bfloat16 (round to nearest even), as a bf16 checkpoint holds it.
     const fs::path bf16 = variant("bf16", [](std::vector<st::Tensor>& ts) {
@@ -244,7 +248,8 @@ TEST_CASE("BF16 and F16 files are widened to float; other dtypes are refused by 
     CHECK(err > 1e-5);  // bfloat16 keeps 8 bits of mantissa: close, not equal
     CHECK(err < 0.2);
 
-    const fs::path ints = variant("i32", [](std::vector<st::Tensor>& ts) { find(ts, "h.1.ln_2.bias")->dtype = st::Dtype::I32; });
+    const fs::path ints =
+        variant("i32", [](std::vector<st::Tensor>& ts) { find(ts, "h.1.ln_2.bias")->dtype = st::Dtype::I32; });
     const std::string message = checkpoint_error([&] { load_hugging_face_gpt2(ints, model); });
     CHECK(message.find("h.1.ln_2.bias has dtype I32") != std::string::npos);
 }
@@ -256,7 +261,8 @@ TEST_CASE("a file that does not fit names the tensor and both shapes, and leaves
 
     SUBCASE("a missing tensor") {
         const fs::path path = variant("missing", [](std::vector<st::Tensor>& ts) {
-            ts.erase(std::find_if(ts.begin(), ts.end(), [](const st::Tensor& t) { return t.name == "h.1.mlp.c_fc.bias"; }));
+            ts.erase(
+                std::find_if(ts.begin(), ts.end(), [](const st::Tensor& t) { return t.name == "h.1.mlp.c_fc.bias"; }));
         });
         const std::string message = checkpoint_error([&] { load_hugging_face_gpt2(path, model); });
         INFO(message);
@@ -289,7 +295,8 @@ TEST_CASE("a file that does not fit names the tensor and both shapes, and leaves
 TEST_CASE("a model of another size than the file's: the first tensor that differs, named") {
     Model<GPT2<2, 64, 4, 32, 100>> smaller_vocabulary;
     const std::string message = checkpoint_error([&] { load_hugging_face_gpt2(reference(), smaller_vocabulary); });
-    CHECK(message.find("wte.weight has shape [101, 64], but the model's 0.weight needs [100, 64]") != std::string::npos);
+    CHECK(message.find("wte.weight has shape [101, 64], but the model's 0.weight needs [100, 64]") !=
+          std::string::npos);
     Model<GPT2<3, 64, 4, 32, 101>> deeper;
     const std::string missing = checkpoint_error([&] { load_hugging_face_gpt2(reference(), deeper); });
     CHECK(missing.find("missing 12 of its 40 tensors: h.2.ln_1.weight") != std::string::npos);

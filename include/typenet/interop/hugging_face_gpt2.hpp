@@ -73,12 +73,12 @@ namespace tn {
 
 // What load_hugging_face_gpt2 did.
 struct GPT2LoadReport {
-    std::size_t loaded = 0;             // tensors copied into the model (all of its parameters)
-    std::string prefix;                 // "" or "transformer."
-    bool lm_head = false;               // the file held lm_head.weight (checked equal to wte.weight)
-    std::vector<std::string> skipped;   // the attention's mask buffers, as the file names them
-    std::vector<std::string> unused;    // the file's other tensors, not loaded
-    std::vector<std::string> converted; // tensors converted to float from another dtype ("h.0.ln_1.weight (F16)")
+    std::size_t loaded = 0;              // tensors copied into the model (all of its parameters)
+    std::string prefix;                  // "" or "transformer."
+    bool lm_head = false;                // the file held lm_head.weight (checked equal to wte.weight)
+    std::vector<std::string> skipped;    // the attention's mask buffers, as the file names them
+    std::vector<std::string> unused;     // the file's other tensors, not loaded
+    std::vector<std::string> converted;  // tensors converted to float from another dtype ("h.0.ln_1.weight (F16)")
 
     std::string summary() const;
 };
@@ -105,9 +105,10 @@ template <class Net>
 struct gpt2_network : std::false_type {};
 template <std::size_t W, std::size_t V, std::size_t D, std::size_t C, std::size_t L, std::size_t H, std::size_t FF>
 struct gpt2_network<Sequential<
-    Tokens<W>, TiedEmbedding<V, D, LearnedPositions<C>,
-                             Repeat<L, TransformerEncoderLayer<H, FF, PreNorm, GELUTanh, Causal, KVCache<C>, BlockDropout<0>>>,
-                             LayerNorm<>>>> : std::bool_constant<FF == 4 * D> {};
+    Tokens<W>,
+    TiedEmbedding<V, D, LearnedPositions<C>,
+                  Repeat<L, TransformerEncoderLayer<H, FF, PreNorm, GELUTanh, Causal, KVCache<C>, BlockDropout<0>>>,
+                  LayerNorm<>>>> : std::bool_constant<FF == 4 * D> {};
 
 template <class Net>
 constexpr bool check_gpt2_network() {
@@ -129,8 +130,10 @@ TYPENET_INLINE void save_gpt2_tensors(const std::filesystem::path& path, const s
 // for one that does not fit the model; either way the model is unchanged.
 template <class Net>
 GPT2LoadReport load_hugging_face_gpt2(const std::filesystem::path& path, Model<Net>& model) {
-    if constexpr (detail::check_gpt2_network<Net>()) return detail::load_gpt2_tensors(path, detail::model_tensors(model));
-    else return {};
+    if constexpr (detail::check_gpt2_network<Net>())
+        return detail::load_gpt2_tensors(path, detail::model_tensors(model));
+    else
+        return {};
 }
 
 // Writes a GPT2 model's parameters in Hugging Face's names and layouts (atomically).

@@ -99,12 +99,12 @@ TYPENET_INLINE GPT2LoadReport load_gpt2_tensors(const std::filesystem::path& pat
             throw CheckpointError("load_hugging_face_gpt2: the model's tensor " + t.name +
                                   " has no counterpart in GPT-2 (is the model a GPT2<...>?)");
         const std::string name = report.prefix + hf.name;
+        const auto want = hf.transposed ? reversed(t.shape) : t.shape;  // the file's layout
         const st::Tensor* found = file.find(name);
         if (!found) {
-            missing.push_back(name + " (typenet's " + t.name + ", " + st::shape_string(hf.transposed ? reversed(t.shape) : t.shape) + ")");
+            missing.push_back(name + " (typenet's " + t.name + ", " + st::shape_string(want) + ")");
             continue;
         }
-        const auto want = hf.transposed ? reversed(t.shape) : t.shape;
         if (found->shape != want)
             throw CheckpointError(source + ": " + name + " has shape " + st::shape_string(found->shape) +
                                   ", but the model's " + t.name + " needs " + st::shape_string(want) +
@@ -148,7 +148,8 @@ TYPENET_INLINE GPT2LoadReport load_gpt2_tensors(const std::filesystem::path& pat
     }
     for (const auto& t : file.tensors) {
         if (std::find(used.begin(), used.end(), t.name) != used.end()) continue;
-        const std::string_view bare = std::string_view(t.name).substr(t.name.starts_with(report.prefix) ? report.prefix.size() : 0);
+        const std::string_view bare =
+            std::string_view(t.name).substr(t.name.starts_with(report.prefix) ? report.prefix.size() : 0);
         (is_mask_buffer(bare) ? report.skipped : report.unused).push_back(t.name);
     }
 
@@ -176,7 +177,8 @@ TYPENET_INLINE void save_gpt2_tensors(const std::filesystem::path& path, const s
     for (const CheckpointTensor& t : tensors) {
         const HuggingFaceName hf = hugging_face_gpt2_name(t.name);
         if (hf.name.empty())
-            throw CheckpointError("save_hugging_face_gpt2: the model's tensor " + t.name + " has no counterpart in GPT-2");
+            throw CheckpointError("save_hugging_face_gpt2: the model's tensor " + t.name +
+                                  " has no counterpart in GPT-2");
         if (!hf.transposed) {
             views.push_back(st::view(hf.name, t.shape, std::span<const float>(t.values)));
             continue;
