@@ -39,9 +39,9 @@ public:
     // pages from the kernel that take no memory until first written. An arena is
     // sized for training, and a program that only runs inference never writes the
     // gradients nor the caches and buffers backward alone reads (GPT-2 small at
-    // context 1024: 475 MiB of gradients, 576 MiB of attention probabilities, 1.2 GiB
-    // in all), so they cost address space, not memory. calloc aligns to 16 bytes only: the block is 64
-    // bytes longer and data_ the first 64-byte boundary in it.
+    // context 1024: 475 MiB of gradients, 576 MiB of attention probabilities, 1.5 GiB
+    // in all), so they cost address space, not memory. calloc aligns to 16 bytes
+    // only: the block is 64 bytes longer and data_ the first 64-byte boundary in it.
     void resize(std::size_t floats) {
         if (floats <= size_) return;
         std::free(raw_);
@@ -55,6 +55,7 @@ public:
         data_ = reinterpret_cast<float*>((address + arena_alignment - 1) / arena_alignment * arena_alignment);
         size_ = floats;
     }
+
     float* data() { return data_; }
     const float* data() const { return data_; }
     std::size_t size() const { return size_; }
