@@ -23,6 +23,8 @@
 // Options, in any order:
 //   PreNorm                  LayerNorm before each sub-block (norm_first=True)
 //   GELU                     the feed-forward's activation (default ReLU, as PyTorch)
+//   GELUTanh                 or GELU's tanh approximation (GPT-2's gelu_new; the first
+//                            of GELU and GELUTanh given counts, as BlockDropout's)
 //   BlockDropout<Num, Den>   the rate of every dropout in the block (the three above
 //                            and the attention probabilities'); default 10/100,
 //                            PyTorch's 0.1; BlockDropout<0> for none
@@ -77,6 +79,7 @@ namespace detail {
 template <class Option> struct is_encoder_option : std::false_type {};
 template <> struct is_encoder_option<PreNorm> : std::true_type {};
 template <> struct is_encoder_option<GELU> : std::true_type {};
+template <> struct is_encoder_option<GELUTanh> : std::true_type {};
 template <> struct is_encoder_option<Causal> : std::true_type {};
 template <std::size_t C> struct is_encoder_option<KVCache<C>> : std::true_type {};
 template <std::size_t R, std::size_t A> struct is_encoder_option<LoRA<R, A>> : std::true_type {};
@@ -87,11 +90,18 @@ template <class First, class... Rest> struct block_dropout_of<First, Rest...> : 
 template <std::intmax_t N, std::intmax_t D, class... Rest>
 struct block_dropout_of<BlockDropout<N, D>, Rest...> { using type = BlockDropout<N, D>; };
 
+// The feed-forward's activation: the first GELU or GELUTanh among the options, ReLU
+// without one.
+template <class... Options> struct encoder_activation_of { using type = ReLU; };
+template <class First, class... Rest> struct encoder_activation_of<First, Rest...> : encoder_activation_of<Rest...> {};
+template <class... Rest> struct encoder_activation_of<GELU, Rest...> { using type = GELU; };
+template <class... Rest> struct encoder_activation_of<GELUTanh, Rest...> { using type = GELUTanh; };
+
 template <class Spec, class Unknown, bool Ok>
 constexpr auto check_encoder_options() {
     static_assert(UnknownOption<Spec, Unknown, Ok>::ok,
-                  "TransformerEncoderLayer: unknown option; it takes PreNorm, GELU, BlockDropout<N, D>, Causal, "
-                  "KVCache<Context> and LoRA<Rank, Alpha>");
+                  "TransformerEncoderLayer: unknown option; it takes PreNorm, GELU, GELUTanh, BlockDropout<N, D>, "
+                  "Causal, KVCache<Context> and LoRA<Rank, Alpha>");
     return Ok;
 }
 template <class Spec, class OutOfRange, bool Ok>
@@ -204,7 +214,7 @@ struct TransformerEncoderLayer {
     static constexpr bool pre_norm = (std::is_same_v<Options, PreNorm> || ...);
     static constexpr bool causal = (std::is_same_v<Options, Causal> || ...);
     static constexpr std::size_t kv_context = detail::kv_cache_context<Options...>::value;
-    using activation = std::conditional_t<(std::is_same_v<Options, GELU> || ...), GELU, ReLU>;
+    using activation = typename detail::encoder_activation_of<Options...>::type;
     using dropout = typename detail::block_dropout_of<Options...>::type;
     using adapter = typename detail::lora_of<Options...>::type;  // LoRA<R, A>, or void
     using unknown_option = first_unknown_option_t<detail::is_encoder_option, Options...>;
