@@ -47,7 +47,7 @@ ctest --test-dir "$suite" --output-on-failure -j"$jobs" | tee "$ctest_log"
 stage_done "release tests (compile-fail, lesson smoke runs, conformance, ...)"
 
 echo "== fuzzers: each reader for 20 s, two at a time (fuzz/; the README says how to run them longer)"
-readers=(safetensors idx onnx csv image tokenizer)
+readers=(safetensors idx onnx csv image tokenizer request)
 cmake --preset fuzz "$launcher" >/dev/null
 # The fuzzers only: they are header-only programs, and the fuzz build of the
 # precompiled library would be the longest compile of the whole suite.
@@ -78,7 +78,7 @@ for reader in "${readers[@]}"; do
 done
 for pid in "${running[@]}"; do wait "$pid" || fuzz_failed=1; done
 ((fuzz_failed == 0)) || exit 1
-stage_done "fuzzers (build, 6 readers x 20 s)"
+stage_done "fuzzers (build, 7 readers x 20 s)"
 
 echo "== sanitizer build (ASan + UBSan) and unit tests"
 cmake --preset sanitize "$launcher" >/dev/null
