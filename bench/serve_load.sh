@@ -28,12 +28,15 @@ wait_health() {  # PORT: until GET /health answers (at most 60 s)
     return 1
 }
 run() {  # LABEL COMMAND...: start a server, load it, stop it
-    local label=$1 port pid
+    local label=$1 port pid log
     shift
     port=$(free_port)
-    "$@" --port "$port" >/dev/null 2>&1 &
+    log=$(mktemp)
+    "$@" --port "$port" >"$log" 2>&1 &
     pid=$!
     wait_health "$port"
+    grep -m1 "serving on" "$log" | sed "s/^/  /"
+    rm -f "$log"
     "$client" --url "http://127.0.0.1:$port" --requests 10000 --clients 16 --label "$label" | tail -n +2 || status=1
     kill "$pid"
     wait "$pid" 2>/dev/null || true

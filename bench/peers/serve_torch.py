@@ -19,6 +19,7 @@ import struct
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import blas_setup  # noqa: F401  (OpenBLAS threads and kernels, before torch loads it)
 import torch
 from torch import nn
 
@@ -103,7 +104,7 @@ def main():
 
     server = Server(("127.0.0.1", args.port), Handler)
     print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (torch {torch.__version__}, "
-          f"{args.threads} intra-op thread(s))", flush=True)
+          f"{args.threads} intra-op thread(s), {blas_setup.describe()})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
