@@ -81,7 +81,8 @@ def start_browser():
     try:
         return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     except Exception as e:  # no chromium, no driver, or a machine where it cannot run
-        print(f"SKIP: headless Chromium did not start ({type(e).__name__}: {str(e).strip()[:400]})")
+        reason = str(e).split("Stacktrace:")[0].strip().replace("\n", " ")[:300]
+        print(f"SKIP: headless Chromium did not start ({type(e).__name__}: {reason})")
         sys.exit(SKIP)
 
 
