@@ -372,6 +372,16 @@ TEST_CASE("concurrent clients each get their own sample's answer, with fewer mod
     }
 }
 
+TEST_CASE("stop() right after start() stops the server (it would otherwise serve on, and the test hang)") {
+    Model<Mlp> model;
+    for (int i = 0; i < 20; ++i) {
+        serve::Server server(model, {.port = 0, .workers = 1});
+        server.start();
+        server.stop();
+    }
+    CHECK(true);  // reached: no server was left serving
+}
+
 TEST_CASE("binding: port 0 picks a free port; a port in use is an error that says so") {
     Model<Mlp> model;
     serve::Server first(model, {.port = 0, .workers = 1});

@@ -24,6 +24,7 @@
 // laptop is not meant for the network.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstddef>
@@ -68,6 +69,9 @@ template <class Net>
 class Server {
 public:
     using model_type = Model<Net>;
+    static_assert(!model_type::token_input,
+                  "serve::Server: this model reads token ids (Input<Tokens<T>>); /predict sends numbers "
+                  "(pixels), which serve/request.hpp checks against a range, not against a vocabulary");
 
     Server(const model_type& model, ServerOptions options)
         : options_(std::move(options)), pool_(model, check(options_).workers) {
@@ -104,10 +108,17 @@ public:
         if (!http_.listen_after_bind() && !stopping_)
             throw std::runtime_error("serve: the server on " + url() + " stopped with an error");
     }
-    // Serves on a thread of its own; returns once the port is bound.
+    // Serves on a thread of its own; returns once it serves.
     void start() {
         bind();
-        thread_ = std::thread([this] { http_.listen_after_bind(); });
+        thread_ = std::thread([this] {
+            http_.listen_after_bind();
+            listen_returned_ = true;
+        });
+        // httplib's stop() stops only a server that is already running: wait until
+        // this one is, so that a stop() right after start() cannot miss it and leave
+        // the thread serving (and the destructor waiting for it).
+        while (!http_.is_running() && !listen_returned_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     void stop() {
         stopping_ = true;
@@ -311,7 +322,7 @@ private:
     std::thread thread_;
     int port_ = 0;
     int listening_socket_ = -1;
-    std::atomic<bool> stopping_{false};
+    std::atomic<bool> stopping_{false}, listen_returned_{false};
     std::atomic<std::size_t> predictions_{0}, refused_{0};
 };
 
