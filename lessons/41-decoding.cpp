@@ -29,7 +29,7 @@
 // time a framework that reran exactly the prefix would reach at the last position.
 //
 // Run:  build/release/lessons/41-decoding [--smoke] [--out DIR]
-// Writes: out/41-decoding/strategies.txt, per_token_time.svg, tokens_per_second.csv
+// Writes: out/41-decoding/strategies.txt, per_token_time.svg and .csv, tokens_per_second.csv
 
 #include <chrono>
 #include <cmath>
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
         std::string book = data::sherlock_holmes();
         const auto vocab = data::Vocabulary::characters(book);
         Model<CharGPT> gpt{Seed{40}};
-        const auto saved = std::filesystem::path("out") / "40-gpt" / "char_gpt.safetensors";
+        const auto saved = opt.out.parent_path() / "40-gpt" / "char_gpt.safetensors";  // beside this lesson's folder
         if (!opt.smoke && std::filesystem::exists(saved)) {
             load_model(saved, gpt);
             std::printf("loaded lesson 40's character GPT from %s\n\n", saved.string().c_str());
@@ -188,6 +188,22 @@ int main(int argc, char** argv) {
             std::printf("  context %4zu: %8.0f tokens/s with the KV cache, %8.1f without (%.0fx)\n", t.context,
                         t.cached_tps, t.uncached_tps, t.cached_tps / t.uncached_tps);
         }
+        std::ofstream per_token(lesson::wrote(opt.out / "per_token_time.csv"));
+        per_token << "position,microseconds_cached,microseconds_uncached_1024\n";
+        for (std::size_t i = 0; i < cached_us.size(); ++i) {
+            per_token << i << ',' << cached_us[i] << ',';
+            if (i < uncached_us.size()) per_token << uncached_us[i];
+            per_token << '\n';
+        }
+        // The growth with the cache: the attention over the cached positions.
+        const auto mean_of = [&](std::size_t from, std::size_t to) {
+            double sum = 0;
+            for (std::size_t i = from; i < to; ++i) sum += cached_us[i];
+            return sum / double(to - from);
+        };
+        const std::size_t last = cached_us.size();
+        std::printf("  with the cache, per token: %.0f us at positions 0-63, %.0f us at %zu-%zu\n", mean_of(0, 64),
+                    mean_of(last - 64, last), last - 64, last - 1);
         plot::LineChart chart{.title = "Time of each generated token (d 128, 4 layers)", .x_label = "position",
                               .y_label = "microseconds per token"};
         chart.log_y = true;

@@ -1,5 +1,6 @@
-// What the text lessons (26, 27, 29) share: copying a trained sequence model's
-// weights into a one-step twin, and generating text with that twin.
+// What the text lessons (26, 27, 29, 40, 43) share: copying a trained sequence
+// model's weights into a one-step twin, generating text with that twin, and a GPT's
+// loss over a long text in nats per character.
 //
 // A language model is trained on windows of T tokens (Tokens<64>), but generating
 // text is one token at a time. The same layers over Tokens<1> with a Stateful
@@ -16,9 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include <typenet/data/language_model.hpp>
 #include <typenet/data/vocabulary.hpp>
 #include <typenet/decode/sample.hpp>
-#include <typenet/model.hpp>
+#include <typenet/typenet.hpp>
 
 namespace lesson {
 
@@ -61,6 +63,18 @@ std::string sample_text(tn::Model<StepNet>& step, const tn::data::Vocabulary& vo
     std::vector<std::int32_t> all = ids;
     all.insert(all.end(), out.begin(), out.end());
     return vocab.decode(all);
+}
+
+// A GPT's loss over `ids` (the tokens of `characters` characters of text) in nats per
+// character: windows of its context that overlap by half, each position predicted
+// once with at least half a context before it (data::lm_sliding_windows), the summed
+// loss divided by the characters, so models with other tokens compare.
+template <class Net>
+double gpt_nats_per_character(tn::Model<Net>& model, const std::vector<std::int32_t>& ids, std::size_t characters) {
+    constexpr std::size_t T = tn::Model<Net>::max_length;
+    const tn::Dataset windows = tn::data::lm_sliding_windows(ids, T, T / 2);
+    const tn::Evaluation e = tn::evaluate(model, windows, tn::TokenCrossEntropy{}, 64);
+    return double(e.loss) * double(ids.size() - 1) / double(characters);
 }
 
 // Text indented by two spaces after every newline, for printing samples.

@@ -30,6 +30,7 @@
 #include "typenet/image/resize.hpp"
 #include "typenet/image/saliency_overlay.hpp"
 #include "typenet/image/text.hpp"
+#include "typenet/interop/hugging_face_gpt2.hpp"
 #include "typenet/io/csv.hpp"
 #include "typenet/io/idx.hpp"
 #include "typenet/io/onnx.hpp"

@@ -23,6 +23,7 @@
 #include "typenet/core/input.hpp"
 #include "typenet/core/layer.hpp"
 #include "typenet/core/model_checks.hpp"
+#include "typenet/core/name_pattern.hpp"
 #include "typenet/core/named_tensor.hpp"
 #include "typenet/core/non_finite.hpp"
 #include "typenet/core/numeric_error.hpp"
@@ -245,16 +246,18 @@ public:
     // --- Freezing (transfer learning) ----------------------------------------------
 
     // Freezes every parameter tensor named `prefix` or below it ("0" freezes
-    // 0.weight and 0.bias, and a block's 0.3.weight, not 10.*): training leaves them bit
-    // for bit as they are. Returns how many tensors matched; none is an error that
-    // lists the names there are. Frozen<...> in the type freezes for good.
+    // 0.weight and 0.bias, and a block's 0.3.weight, not 10.*), or, when it holds a
+    // '*', every tensor whose whole name matches it as a glob ("*.norm1.*";
+    // core/name_pattern.hpp): training leaves them bit for bit as they are. Returns how
+    // many tensors matched; none is an error that lists the names there are.
+    // Frozen<...> in the type freezes for good.
     std::size_t freeze(std::string_view prefix) {
         return for_each_matching(prefix, "freeze", [&](const NamedTensor& t) {
             frozen_.add(offset_of(t), t.values.size());
         });
     }
-    // Lets the tensors below `prefix` ("" for all) train again, except those frozen in
-    // the type.
+    // Lets the tensors below `prefix` ("" for all; a glob as freeze's) train again,
+    // except those frozen in the type.
     std::size_t unfreeze(std::string_view prefix = "") {
         const std::size_t n = for_each_matching(prefix, "unfreeze", [&](const NamedTensor& t) {
             frozen_.remove(offset_of(t), t.values.size());
@@ -475,11 +478,7 @@ private:
     // Calls f on every parameter tensor named `prefix` or below it; throws when none is.
     template <class F>
     std::size_t for_each_matching(std::string_view prefix, const char* what, F&& f) {
-        const auto below = [&](const std::string& name) {
-            if (prefix.empty() || name == prefix) return true;
-            if (!name.starts_with(prefix)) return false;
-            return prefix.back() == '.' || name[prefix.size()] == '.';
-        };
+        const auto below = [&](const std::string& name) { return detail::name_matches(prefix, name); };
         std::size_t n = 0;
         std::string names;
         for (const auto& t : named_parameters()) {
@@ -491,7 +490,8 @@ private:
         }
         if (n == 0)
             throw std::invalid_argument("Model::" + std::string(what) + ": no parameter is named '" +
-                                        std::string(prefix) + "' or below it; the parameters are: " +
+                                        std::string(prefix) + "' or below it (or matches it, with a '*'); the "
+                                        "parameters are: " +
                                         (names.empty() ? "(none)" : names));
         return n;
     }

@@ -22,11 +22,11 @@ tests/unit/transformer_decoder_test.cpp runs without PyTorch.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tests/reference/make_decoder_reference.py
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_file import write_safetensors
 
 B, T, S, D, H, FF = 3, 5, 6, 8, 2, 16
 LENGTHS = [3, 5, 1]         # target lengths, unsorted on purpose
@@ -89,32 +89,11 @@ def run_case(name, factory):
     return {f"{name}.{k}": v.contiguous() for k, v in tensors.items()}
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for key in sorted(tensors):
-        t = tensors[key]
-        if t.dtype == torch.int64:
-            dtype, data = "I64", struct.pack(f"<{t.numel()}q", *t.flatten().tolist())
-        else:
-            dtype, data = "F32", struct.pack(f"<{t.numel()}f", *t.float().flatten().tolist())
-        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"torch": torch.__version__, "script": "tests/reference/make_decoder_reference.py"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 if __name__ == "__main__":
     torch.set_num_threads(1)
     all_tensors = {}
     for case in CASES:
         all_tensors.update(run_case(*case))
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "decoder_reference.safetensors")
-    write_safetensors(out, all_tensors)
+    write_safetensors(out, all_tensors, {"torch": torch.__version__, "script": "tests/reference/make_decoder_reference.py"})
     print(f"wrote {len(all_tensors)} tensors to {out}")

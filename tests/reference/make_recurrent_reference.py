@@ -17,11 +17,11 @@ is checked in, so tests/unit/recurrent_reference_test.cpp runs without PyTorch.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tests/reference/make_recurrent_reference.py
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_file import write_safetensors
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 B, T, D, H = 3, 5, 4, 3
@@ -61,32 +61,11 @@ def run(index, name, module, bidirectional, output):
     return {f"{name}.{k}": v.contiguous() for k, v in tensors.items()}
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for key in sorted(tensors):
-        t = tensors[key]
-        if t.dtype == torch.int64:
-            dtype, data = "I64", struct.pack(f"<{t.numel()}q", *t.flatten().tolist())
-        else:
-            dtype, data = "F32", struct.pack(f"<{t.numel()}f", *t.float().flatten().tolist())
-        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"torch": torch.__version__, "script": "tests/reference/make_recurrent_reference.py"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 if __name__ == "__main__":
     torch.set_num_threads(1)
     all_tensors = {}
     for i, case in enumerate(CASES):
         all_tensors.update(run(i, *case))
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent_reference.safetensors")
-    write_safetensors(out, all_tensors)
+    write_safetensors(out, all_tensors, {"torch": torch.__version__, "script": "tests/reference/make_recurrent_reference.py"})
     print(f"wrote {len(all_tensors)} tensors to {out}")

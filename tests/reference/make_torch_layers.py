@@ -86,6 +86,8 @@ CASES = {
     "identity": ("Identity", (8,), 3, nn.Identity, "train"),
     "softmax": ("Softmax", (8,), 3, lambda: nn.Softmax(dim=-1), "train"),
     "softmax_per_position": ("Softmax", (3, 4), 2, lambda: nn.Softmax(dim=-1), "train"),
+    # Last, so that the cases before keep their seeds (and their files).
+    "gelu_tanh": ("GELUTanh", (8,), 3, lambda: nn.GELU(approximate="tanh"), "train"),
 }
 
 

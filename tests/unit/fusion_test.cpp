@@ -79,6 +79,7 @@ void check_activation_fusion() {
 
 TEST_CASE("Dense + activation fused into the GEMM equals Dense, Identity, activation") {
     SUBCASE("GELU: needs the pre-activation, which the fused path stores") { check_activation_fusion<GELU>(); }
+    SUBCASE("GELUTanh: needs the pre-activation too") { check_activation_fusion<GELUTanh>(); }
     SUBCASE("ReLU") { check_activation_fusion<ReLU>(); }
     SUBCASE("Sigmoid") { check_activation_fusion<Sigmoid>(); }
     SUBCASE("Tanh") { check_activation_fusion<Tanh>(); }

@@ -79,6 +79,11 @@ TEST_CASE("smooth activations: alone and fused after Dense") {
         CHECK_GRADIENTS((check_gradients<Sequential<Input<6>, Dense<5>, GELU>>(MSE{})));
         CHECK_GRADIENTS((check_gradients<Sequential<Input<4, 6>, Dense<5>, GELU>>(MSE{})));
     }
+    SUBCASE("GELUTanh (GPT-2's gelu_new; fused, it stores the pre-activation as GELU does)") {
+        check_activation_alone<GELUTanh>();
+        CHECK_GRADIENTS((check_gradients<Sequential<Input<6>, Dense<5>, GELUTanh>>(MSE{})));
+        CHECK_GRADIENTS((check_gradients<Sequential<Input<4, 6>, Dense<5>, GELUTanh>>(MSE{})));
+    }
     SUBCASE("Identity") {
         check_activation_alone<Identity>();
         CHECK_GRADIENTS((check_gradients<Sequential<Input<6>, Dense<5>, Identity>>(MSE{})));

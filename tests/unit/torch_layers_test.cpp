@@ -114,6 +114,7 @@ TEST_CASE("PyTorch's layers: the activations") {
     check_layer<Sequential<Input<8>, ELU<1, 2>>>("elu_half");
     check_layer<Sequential<Input<8>, SELU>>("selu");
     check_layer<Sequential<Input<8>, GELU>>("gelu");
+    check_layer<Sequential<Input<8>, GELUTanh>>("gelu_tanh");
     check_layer<Sequential<Input<8>, Identity>>("identity");
     check_layer<Sequential<Input<8>, Softmax>>("softmax");
     check_layer<Sequential<Input<3, 4>, Softmax>>("softmax_per_position");

@@ -96,12 +96,38 @@ TEST_CASE("freeze: a prefix matches whole path components and an unknown one is 
     CHECK(model.freeze("2.") == 2);  // BatchNorm's weight and bias
     CHECK_FALSE(model.frozen("0.weight"));
     CHECK_THROWS_WITH_AS(model.freeze("1"),
-                         doctest::Contains("no parameter is named '1' or below it; the parameters are: "
+                         doctest::Contains("no parameter is named '1' or below it (or matches it, with a '*'); the parameters are: "
                                            "0.weight, 0.bias, 2.weight"),
                          std::invalid_argument);
     CHECK_THROWS_AS(model.freeze("0.w"), std::invalid_argument);  // not a whole component
     CHECK(model.unfreeze() == 8);
     CHECK(model.trainable_count() == NewHead::param_count);
+}
+
+TEST_CASE("freeze: a pattern with '*' is a glob over the whole name") {
+    Model<NewHead> model;  // 0.weight 0.bias 2.weight 2.bias 3.weight 3.bias 5.weight 5.bias
+    CHECK(model.freeze("*.bias") == 4);
+    CHECK(model.frozen("3.bias"));
+    CHECK_FALSE(model.frozen("3.weight"));
+    CHECK(model.unfreeze("*") == 8);
+    CHECK(model.freeze("3*") == 2);  // a glob is not cut at dots: 3.weight, 3.bias
+    CHECK(model.unfreeze("*") == 8);
+    CHECK(model.freeze("*.*ght") == 4);
+    CHECK(model.trainable_count() == NewHead::param_count - (6 * 8 + 8 + 8 * 8 + 8 * 3));
+    CHECK_THROWS_AS(model.freeze("*lora*"), std::invalid_argument);
+}
+
+TEST_CASE("name patterns: a prefix ends at a dot, a glob's stars cross them") {
+    using tn::detail::name_matches;
+    CHECK(name_matches("0", "0.weight"));
+    CHECK_FALSE(name_matches("0", "10.weight"));
+    CHECK(name_matches("", "anything"));
+    CHECK(name_matches("*lora_*", "0.1.2.self_attn.in_proj_lora_A"));
+    CHECK(name_matches("0.1.*.self_attn.*", "0.1.12.self_attn.out_proj.weight"));
+    CHECK_FALSE(name_matches("0.1.*.self_attn.*", "0.1.12.norm1.weight"));
+    CHECK(name_matches("a*b*c", "aXXbYYbc"));  // the star backtracks
+    CHECK_FALSE(name_matches("a*b*c", "aXXbYYbd"));
+    CHECK(name_matches("**", ""));
 }
 
 TEST_CASE("Frozen<Layer> in the type: the same names, frozen for good, gradients still flow through") {

@@ -106,4 +106,28 @@ struct GELU : Elementwise<GELU> {
     }
 };
 
+// GELUTanh, GELU's tanh approximation (Hendrycks & Gimpel 2016, eq. 2):
+//     y = 0.5 x (1 + tanh(u)),   u = sqrt(2/pi) (x + 0.044715 x^3)
+// PyTorch's nn.GELU(approximate='tanh') and GPT-2's "gelu_new" (Hugging Face's
+// NewGELUActivation), written as they write it. It is not GELU: the two differ by up
+// to 4.7e-4 (at x = -2.7), far above the 1e-5 a checkpoint's logits are
+// compared to, so a model trained with one must run with the same one. Like GELU its
+// derivative needs x:
+//     dy/dx = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+struct GELUTanh : Elementwise<GELUTanh> {
+    static constexpr float k = 0.7978845608028654f;  // sqrt(2 / pi)
+    static constexpr float c = 0.044715f;
+    static std::string name() { return "GELUTanh"; }
+    static constexpr bool from_output = false;
+    template <class V> static V forward(V x) {
+        return V(0.5f) * x * (V(1.f) + xsimd::tanh(V(k) * (x + V(c) * x * x * x)));
+    }
+    template <class V> static V backward(V x, V, V dy) {
+        const V x2 = x * x;
+        const V t = xsimd::tanh(V(k) * (x + V(c) * x2 * x));
+        const V slope = V(0.5f) * (V(1.f) + t) + V(0.5f) * x * (V(1.f) - t * t) * V(k) * (V(1.f) + V(3.f * c) * x2);
+        return dy * slope;
+    }
+};
+
 }  // namespace tn

@@ -19,6 +19,10 @@
 //                          Context positions in the model's state arena, so that
 //                          generation one token at a time costs O(T), not O(T^2)
 //                          (below)
+//   LoRA<Rank, Alpha>      a low-rank adapter on in_proj (layers/lora.hpp):
+//                          [Q K V] += (Alpha / Rank) x A^T B^T, for fine-tuning with
+//                          the rest frozen; tensors in_proj_lora_A [Rank, D] and
+//                          in_proj_lora_B [3D, Rank], B starting at 0
 //
 // Parameters, PyTorch's names and layouts (a state_dict loads as it is):
 //   in_proj_weight [3D, D], in_proj_bias [3D], out_proj.weight [D, D], out_proj.bias [D]
@@ -75,6 +79,7 @@
 #include "typenet/layers/attention/scaled_dot_product.hpp"
 #include "typenet/layers/dense.hpp"    // NoBias, detail::BiasActivation
 #include "typenet/layers/dropout.hpp"  // kernels::dropout_forward
+#include "typenet/layers/lora.hpp"
 
 namespace tn {
 
@@ -122,6 +127,7 @@ template <class Option> struct is_attention_option : std::false_type {};
 template <> struct is_attention_option<Causal> : std::true_type {};
 template <> struct is_attention_option<NoBias> : std::true_type {};
 template <std::size_t C> struct is_attention_option<KVCache<C>> : std::true_type {};
+template <std::size_t R, std::size_t A> struct is_attention_option<LoRA<R, A>> : std::true_type {};
 template <std::intmax_t N, std::intmax_t D> struct is_attention_option<AttentionDropout<N, D>> : std::true_type {};
 
 template <class... Options> struct attention_dropout_rate { static constexpr float value = 0.f; };
@@ -148,15 +154,15 @@ constexpr auto check_attention_heads() {
 template <class Spec, class Unknown, bool Ok>
 constexpr auto check_attention_options() {
     static_assert(UnknownOption<Spec, Unknown, Ok>::ok,
-                  "MultiHeadAttention: unknown option; it takes Causal, AttentionDropout<N, D>, NoBias and "
-                  "KVCache<Context>");
+                  "MultiHeadAttention: unknown option; it takes Causal, AttentionDropout<N, D>, NoBias, "
+                  "KVCache<Context> and LoRA<Rank, Alpha>");
     return Ok;
 }
 template <class Spec, class OutOfRange, bool Ok>
 constexpr auto check_attention_ranges() {
     static_assert(OptionOutOfRange<Spec, OutOfRange, Ok>::ok,
                   "MultiHeadAttention: AttentionDropout<N, D>'s rate N/D must be at least 0 and below 1, "
-                  "and KVCache<Context> needs Context >= 1");
+                  "KVCache<Context> needs Context >= 1 and LoRA<Rank, Alpha> Rank >= 1 and Alpha >= 1");
     return Ok;
 }
 template <class Spec, class In, bool Ok>
@@ -225,24 +231,32 @@ struct MultiHeadAttentionLayer {
     using input_shape = In;
     using output_shape = checked_shape_t<valid, Shape<T, D>>;
 
-    // Parameters, PyTorch's order.
+    // Parameters, PyTorch's order, then the adapter's A and B (LoRA).
+    static constexpr std::size_t lora_rank = Spec::lora_rank;
+    static constexpr bool lora = lora_rank > 0;
+    static constexpr float lora_scale = Spec::lora_scale;
+    using adapter = LowRankAdapter<D, 3 * D, (lora ? lora_rank : 1)>;
     static constexpr std::size_t w_in = 0, b_in = 3 * D * D;
     static constexpr std::size_t w_out = b_in + (has_bias ? 3 * D : 0), b_out = w_out + D * D;
-    static constexpr std::size_t param_count = b_out + (has_bias ? D : 0);
+    static constexpr std::size_t lora_a = b_out + (has_bias ? D : 0), lora_b = lora_a + lora_rank * D;
+    static constexpr std::size_t param_count = lora_b + 3 * D * lora_rank;
 
     // Cache, per sample (as [B, ...] blocks one after another): the projections
     // [T, 3D], the heads' outputs [T, D], the probabilities [H, T, T], the dropped
-    // probabilities [H, T, T] (with AttentionDropout), the sample's length [1].
+    // probabilities [H, T, T] (with AttentionDropout), the sample's length [1], and
+    // with LoRA the adapter's scale x A^T [T, Rank].
     static constexpr std::size_t qkv_floats = T * 3 * D, heads_floats = T * D, probs_floats = H * T * T;
     static constexpr std::size_t dropped_floats = has_dropout ? probs_floats : 0;
-    static constexpr std::size_t cache_size = qkv_floats + heads_floats + probs_floats + dropped_floats + 1;
+    static constexpr std::size_t lora_floats = T * lora_rank;
+    static constexpr std::size_t cache_size =
+        qkv_floats + heads_floats + probs_floats + dropped_floats + 1 + lora_floats;
     // Workspace, per sample: backward's dHeads [T, D], dQKV [T, 3D] and the
     // probabilities' gradient [H, T, T]; forward's tiles [H, 16, T] fit inside.
     // With a KV cache, a call at start > 0 walks its queries through [16, Context]
-    // tiles per head instead.
+    // tiles per head instead. With LoRA, backward's d(x A^T) [T, Rank] comes last.
     static constexpr std::size_t kv_tile_floats = kv ? H * tile_rows * context : 0;
-    static constexpr std::size_t workspace_size =
-        heads_floats + qkv_floats + (probs_floats > kv_tile_floats ? probs_floats : kv_tile_floats);
+    static constexpr std::size_t scratch_floats = probs_floats > kv_tile_floats ? probs_floats : kv_tile_floats;
+    static constexpr std::size_t workspace_size = heads_floats + qkv_floats + scratch_floats + lora_floats;
     // State, per sample: keys [Context, D], then values [Context, D].
     static constexpr std::size_t state_size = 2 * context * D;
 
@@ -252,6 +266,7 @@ struct MultiHeadAttentionLayer {
         float* probs;    // [B, H, T, T]
         float* dropped;  // [B, H, T, T], or probs without dropout
         float* lengths;  // [B]
+        float* lora;     // [B, T, Rank]
     };
     static CacheView view(float* cache, std::size_t B) {
         CacheView v;
@@ -260,6 +275,7 @@ struct MultiHeadAttentionLayer {
         v.probs = v.out + B * heads_floats;
         v.dropped = has_dropout ? v.probs + B * probs_floats : v.probs;
         v.lengths = v.probs + B * (probs_floats + dropped_floats);
+        v.lora = v.lengths + B;
         return v;
     }
 
@@ -271,6 +287,10 @@ struct MultiHeadAttentionLayer {
         if constexpr (has_bias) f(std::string("in_proj_bias"), b_in, std::vector<std::size_t>{3 * D});
         f(std::string("out_proj.weight"), w_out, std::vector<std::size_t>{D, D});
         if constexpr (has_bias) f(std::string("out_proj.bias"), b_out, std::vector<std::size_t>{D});
+        if constexpr (lora) {
+            f(std::string("in_proj_lora_A"), lora_a, std::vector<std::size_t>{lora_rank, D});
+            f(std::string("in_proj_lora_B"), lora_b, std::vector<std::size_t>{3 * D, lora_rank});
+        }
     }
     static void init(float* params, Rng& rng) {
         XavierUniform::fill(params + w_in, 3 * D * D, D, 3 * D, rng);
@@ -280,6 +300,7 @@ struct MultiHeadAttentionLayer {
             std::fill_n(params + b_in, 3 * D, 0.f);
             std::fill_n(params + b_out, D, 0.f);
         }
+        if constexpr (lora) adapter::init(params + lora_a, params + lora_b, rng);
     }
     // Weight penalties reach the two matrices, not the biases.
     template <class F>
@@ -307,6 +328,8 @@ struct MultiHeadAttentionLayer {
                           BiasActivation<Identity, true>{params + b_in});
         else
             kernels::gemm(Transpose::No, Transpose::Yes, B * T, 3 * D, D, x, D, params + w_in, D, 0.f, c.qkv, 3 * D);
+        if constexpr (lora)
+            adapter::forward(B * T, lora_scale, params + lora_a, params + lora_b, x, c.lora, c.qkv, 3 * D);
         for (std::size_t b = 0; b < B; ++b) c.lengths[b] = float(length_of(p, b, T));
         if constexpr (kv) {
             if (p.start > 0 && (p.training || !p.state))
@@ -423,6 +446,7 @@ struct MultiHeadAttentionLayer {
         float* d_out = workspace;                  // [B*T, D]
         float* d_qkv = d_out + B * heads_floats;   // [B*T, 3D]
         float* d_probs = d_qkv + B * qkv_floats;   // [B, H, T, T]
+        float* d_lora = d_probs + B * scratch_floats;  // [B*T, Rank]
         // dW_out [D, D] = dY^T heads (the heads' padded rows are 0, so padded dY adds
         // nothing); b_out: the real rows of dY only.
         kernels::gemm(Transpose::Yes, Transpose::No, D, D, B * T, dy, D, c.out, D, 0.f, dparams + w_out, D);
@@ -450,6 +474,9 @@ struct MultiHeadAttentionLayer {
         kernels::gemm(Transpose::Yes, Transpose::No, 3 * D, D, B * T, d_qkv, 3 * D, x, D, 0.f, dparams + w_in, D);
         if constexpr (has_bias) kernels::column_sums(d_qkv, B * T, 3 * D, dparams + b_in);
         if (dx) kernels::gemm(Transpose::No, Transpose::No, B * T, D, 3 * D, d_qkv, 3 * D, params + w_in, D, 0.f, dx, D);
+        if constexpr (lora)
+            adapter::backward(B * T, lora_scale, params + lora_a, params + lora_b, x, c.lora, d_qkv, 3 * D,
+                              dparams + lora_a, dparams + lora_b, d_lora, dx);
     }
 
     // The probabilities [T, T] of head `head` for sample `sample` of the last forward
@@ -477,6 +504,8 @@ struct MultiHeadAttention {
     static constexpr bool has_bias = !(std::is_same_v<Options, NoBias> || ...);
     static constexpr float dropout_rate = detail::attention_dropout_rate<Options...>::value;
     static constexpr std::size_t kv_context = detail::kv_cache_context<Options...>::value;
+    static constexpr std::size_t lora_rank = detail::lora_of<Options...>::rank;
+    static constexpr float lora_scale = detail::lora_of<Options...>::scale;
     using unknown_option = first_unknown_option_t<detail::is_attention_option, Options...>;
     using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>

@@ -23,6 +23,8 @@
 // Options, in any order:
 //   PreNorm                  LayerNorm before each sub-block (norm_first=True)
 //   GELU                     the feed-forward's activation (default ReLU, as PyTorch)
+//   GELUTanh                 or GELU's tanh approximation (GPT-2's gelu_new; the first
+//                            of GELU and GELUTanh given counts, as BlockDropout's)
 //   BlockDropout<Num, Den>   the rate of every dropout in the block (the three above
 //                            and the attention probabilities'); default 10/100,
 //                            PyTorch's 0.1; BlockDropout<0> for none
@@ -30,6 +32,8 @@
 //                            only model, lesson 40; PyTorch's causal src_mask)
 //   KVCache<Context>         with Causal: the self-attention keeps its keys and values
 //                            for generation one token at a time (multi_head_attention.hpp)
+//   LoRA<Rank, Alpha>        a low-rank adapter on the self-attention's in_proj, for
+//                            fine-tuning (layers/lora.hpp): self_attn.in_proj_lora_A/B
 //
 // Lengths: the attention never reads a padded position, and LayerNorm, Dense and the
 // residual sums act per position, so padding changes nothing at real positions.
@@ -49,6 +53,7 @@
 #include "typenet/layers/dense.hpp"
 #include "typenet/layers/dropout.hpp"
 #include "typenet/layers/layer_norm.hpp"
+#include "typenet/layers/lora.hpp"
 
 namespace tn {
 
@@ -74,8 +79,10 @@ namespace detail {
 template <class Option> struct is_encoder_option : std::false_type {};
 template <> struct is_encoder_option<PreNorm> : std::true_type {};
 template <> struct is_encoder_option<GELU> : std::true_type {};
+template <> struct is_encoder_option<GELUTanh> : std::true_type {};
 template <> struct is_encoder_option<Causal> : std::true_type {};
 template <std::size_t C> struct is_encoder_option<KVCache<C>> : std::true_type {};
+template <std::size_t R, std::size_t A> struct is_encoder_option<LoRA<R, A>> : std::true_type {};
 template <std::intmax_t N, std::intmax_t D> struct is_encoder_option<BlockDropout<N, D>> : std::true_type {};
 
 template <class... Options> struct block_dropout_of { using type = BlockDropout<10>; };
@@ -83,11 +90,18 @@ template <class First, class... Rest> struct block_dropout_of<First, Rest...> : 
 template <std::intmax_t N, std::intmax_t D, class... Rest>
 struct block_dropout_of<BlockDropout<N, D>, Rest...> { using type = BlockDropout<N, D>; };
 
+// The feed-forward's activation: the first GELU or GELUTanh among the options, ReLU
+// without one.
+template <class... Options> struct encoder_activation_of { using type = ReLU; };
+template <class First, class... Rest> struct encoder_activation_of<First, Rest...> : encoder_activation_of<Rest...> {};
+template <class... Rest> struct encoder_activation_of<GELU, Rest...> { using type = GELU; };
+template <class... Rest> struct encoder_activation_of<GELUTanh, Rest...> { using type = GELUTanh; };
+
 template <class Spec, class Unknown, bool Ok>
 constexpr auto check_encoder_options() {
     static_assert(UnknownOption<Spec, Unknown, Ok>::ok,
-                  "TransformerEncoderLayer: unknown option; it takes PreNorm, GELU, BlockDropout<N, D>, Causal and "
-                  "KVCache<Context>");
+                  "TransformerEncoderLayer: unknown option; it takes PreNorm, GELU, GELUTanh, BlockDropout<N, D>, "
+                  "Causal, KVCache<Context> and LoRA<Rank, Alpha>");
     return Ok;
 }
 template <class Spec, class OutOfRange, bool Ok>
@@ -102,18 +116,24 @@ constexpr auto check_encoder_feed_forward() {
     return Ok;
 }
 
-// The block's self-attention: its heads, the block's dropout rate, Causal and
-// KVCache<Context> (Context 0: none) passed on.
-template <std::size_t H, class Rate, bool IsCausal, std::size_t Context>
-struct encoder_attention;
-template <std::size_t H, std::intmax_t N, std::intmax_t M, bool IsCausal, std::size_t Context>
-struct encoder_attention<H, BlockDropout<N, M>, IsCausal, Context> {
-    using causal = std::conditional_t<IsCausal, MultiHeadAttention<H, Causal, AttentionDropout<N, M>>,
-                                      MultiHeadAttention<H, AttentionDropout<N, M>>>;
-    using cached = std::conditional_t<IsCausal, MultiHeadAttention<H, Causal, AttentionDropout<N, M>, KVCache<Context>>,
-                                      MultiHeadAttention<H, AttentionDropout<N, M>, KVCache<Context>>>;
-    using type = std::conditional_t<(Context > 0), cached, causal>;
+// The block's self-attention: its heads, then Causal, the block's dropout rate,
+// KVCache<Context> (Context 0: none) and LoRA<Rank, Alpha> (Rank 0: none) passed on,
+// in that order (the order its name shows).
+template <class Attention, class Option, bool Add> struct with_option { using type = Attention; };
+template <std::size_t H, class... Options, class Option>
+struct with_option<MultiHeadAttention<H, Options...>, Option, true> {
+    using type = MultiHeadAttention<H, Options..., Option>;
 };
+template <std::size_t H, class Rate, bool IsCausal, std::size_t Context, class Adapter>
+struct encoder_attention;
+template <std::size_t H, std::intmax_t N, std::intmax_t M, bool IsCausal, std::size_t Context, class Adapter>
+struct encoder_attention<H, BlockDropout<N, M>, IsCausal, Context, Adapter> {
+    using causal = typename with_option<MultiHeadAttention<H>, Causal, IsCausal>::type;
+    using dropped = typename with_option<causal, AttentionDropout<N, M>, true>::type;
+    using cached = typename with_option<dropped, KVCache<Context>, (Context > 0)>::type;
+    using type = typename with_option<cached, Adapter, !std::is_void_v<Adapter>>::type;
+};
+
 
 // The block as layers, and where PyTorch's names sit in it ("0.1." is child 1 of
 // child 0 of the chain).
@@ -162,7 +182,7 @@ template <class Rate> struct sane_dropout { using type = std::conditional_t<Rate
 template <class Spec, std::size_t H>
 using encoder_attention_t =
     typename encoder_attention<H, typename sane_dropout<typename Spec::dropout>::type, Spec::causal,
-                               Spec::kv_context>::type;
+                               Spec::kv_context, typename Spec::adapter>::type;
 template <class Spec, class In, std::size_t H, std::size_t FF>
 using encoder_parts_t = encoder_parts<FF, (In::rank == 2 ? In::dims[1] : 1), Spec::pre_norm, typename Spec::activation,
                                       typename sane_dropout<typename Spec::dropout>::type, encoder_attention_t<Spec, H>>;
@@ -194,8 +214,9 @@ struct TransformerEncoderLayer {
     static constexpr bool pre_norm = (std::is_same_v<Options, PreNorm> || ...);
     static constexpr bool causal = (std::is_same_v<Options, Causal> || ...);
     static constexpr std::size_t kv_context = detail::kv_cache_context<Options...>::value;
-    using activation = std::conditional_t<(std::is_same_v<Options, GELU> || ...), GELU, ReLU>;
+    using activation = typename detail::encoder_activation_of<Options...>::type;
     using dropout = typename detail::block_dropout_of<Options...>::type;
+    using adapter = typename detail::lora_of<Options...>::type;  // LoRA<R, A>, or void
     using unknown_option = first_unknown_option_t<detail::is_encoder_option, Options...>;
     using out_of_range_option = first_out_of_range_option_t<Options...>;
     template <class In>
