@@ -45,7 +45,8 @@
 // Writes: out/46-serving/mnist-cnn.safetensors (the model: PyTorch reads it as a
 //         state_dict), digit-*.png (test digits to upload), and page.png, a
 //         screenshot of the page in Chromium, when tests/serve/browser_test.py has
-//         run (scripts/test.sh runs it).
+//         run with this output folder (ctest's serve-browser writes it into
+//         build/.../out/browser/46-serving/; docs/08-project.md).
 
 #include <algorithm>
 #include <cstdio>
