@@ -372,6 +372,26 @@ TEST_CASE("concurrent clients each get their own sample's answer, with fewer mod
     }
 }
 
+TEST_CASE("a client that connects and sends nothing does not keep the only worker from the next") {
+    Model<Mlp> model;
+    serve::Server server(model, {.port = 0, .workers = 1, .read_timeout_seconds = 1, .keep_alive_seconds = 1});
+    server.start();
+    const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(silent >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(std::uint16_t(server.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(silent, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    // The worker takes the silent connection first; it gives it up after the timeout.
+    httplib::Client client("127.0.0.1", server.port());
+    client.set_read_timeout(30, 0);
+    const auto res = client.Get("/health");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    ::close(silent);
+}
+
 TEST_CASE("stop() right after start() stops the server (it would otherwise serve on, and the test hang)") {
     Model<Mlp> model;
     for (int i = 0; i < 20; ++i) {
