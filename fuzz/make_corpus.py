@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the fuzzers' seed corpus: small valid files of each format.
 
-    fuzz/make_corpus.py          (rewrites fuzz/corpus/{safetensors,idx,csv,image}/seed-*)
+    fuzz/make_corpus.py          (rewrites fuzz/corpus/{safetensors,idx,csv,image,request}/seed-*)
 
 Plain struct + json + zlib, independent of the C++ writers, so the seeds also check
 that the readers accept files they did not write themselves. The CSV and image
@@ -94,6 +94,23 @@ def csv_seeds():
     }
 
 
+def request_seeds():
+    # First byte: bits 0-1 the Content-Type (json, png, none, octet-stream), bit 2 the
+    # model (0: 1 x 28 x 28 in [0, 1]; 1: 3 x 4 x 4 in [-1, 1]); see request_fuzzer.cpp.
+    digit = json.dumps({"pixels": [((i * 37) % 256) / 255 for i in range(784)]}).encode()
+    small = json.dumps({"pixels": [((i * 7) % 21 - 10) / 10 for i in range(48)]}).encode()
+    grey28 = b"".join(b"\x00" + bytes((x * 9 + y * 5) & 0xFF for x in range(28)) for y in range(28))
+    rgb4 = b"".join(b"\x00" + bytes(v for x in range(4) for v in (x * 60, y * 60, 255 - x * 60)) for y in range(4))
+    return {
+        "digit.json": b"\x00" + digit,
+        "small.json": b"\x04" + small,
+        "digit.png": b"\x01" + png(28, 28, 0, 8, grey28),
+        "small.png": b"\x05" + png(4, 4, 2, 8, rgb4),
+        "sniffed.png": b"\x02" + png(28, 28, 0, 8, grey28),
+        "bad.json": b"\x03" + b'{"pixels": [NaN, 1e999, "x", -0.5, 2, null, [1], {}]}',
+    }
+
+
 def main():
     seeds = {
         "safetensors": {
@@ -114,6 +131,7 @@ def main():
         },
         "csv": csv_seeds(),
         "image": png_seeds(),
+        "request": request_seeds(),
     }
     for reader, files in seeds.items():
         folder = HERE / "corpus" / reader

