@@ -63,3 +63,6 @@
 #include "typenet/decode/sample_decode.hpp"
 #include "typenet/layers/tied_embedding.hpp"
 #include "typenet/layers/transformer/gpt.hpp"
+#include "typenet/layers/vision/class_token.hpp"
+#include "typenet/layers/vision/first_position.hpp"
+#include "typenet/layers/vision/patches_to_sequence.hpp"
