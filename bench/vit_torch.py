@@ -12,10 +12,11 @@ For 2 threads use the OpenMP OpenBLAS (../shared/design.md says why):
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/vit_torch.py 2
 """
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+from gpt_torch import best_rate  # the same timing: warm-up, then the best of 5 rounds
 
 D, BATCH = 64, 64
 
@@ -38,19 +39,6 @@ class ViT(torch.nn.Module):
         return self.head(self.ln(self.encoder(x))[:, 0])
 
 
-def best_rate(fn, items, seconds=4.0, rounds=5):
-    for _ in range(3):
-        fn()
-    best = 0.0
-    for _ in range(rounds):
-        n, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds / rounds or n == 0:
-            fn()
-            n += 1
-        best = max(best, n * items / (time.perf_counter() - start))
-    return best
-
-
 if __name__ == "__main__":
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     torch.set_num_threads(threads)
@@ -65,4 +53,4 @@ if __name__ == "__main__":
         opt.step()
 
     print(f"torch {torch.__version__}, {threads} thread(s)")
-    print(f"vit_train: {best_rate(step, BATCH):.1f} samples/s")
+    print(f"vit_train: {best_rate(step, BATCH, seconds=4.0):.1f} samples/s")

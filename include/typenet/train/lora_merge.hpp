@@ -48,10 +48,6 @@ struct lora_in<C<N, X...>> : first_non_void<typename lora_in<X>::type...> {};
 template <template <std::size_t, std::size_t, class...> class C, std::size_t N, std::size_t M, class... X>
 struct lora_in<C<N, M, X...>> : first_non_void<typename lora_in<X>::type...> {};
 
-inline bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 }  // namespace detail
 
 template <class Net>
@@ -86,7 +82,7 @@ std::size_t merge_lora(Model<Adapted>& adapted, Model<Plain>& plain) {
 
     std::size_t merged = 0;
     for (const auto& [name, a] : from) {
-        if (!detail::ends_with(name, "_lora_A")) continue;
+        if (!name.ends_with("_lora_A")) continue;
         const std::string stem = name.substr(0, name.size() - 7);  // "0.1.2.self_attn.in_proj"
         const NamedTensor& b = from.at(stem + "_lora_B");
         const auto w = to.find(stem + "_weight");
